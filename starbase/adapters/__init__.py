@@ -1,0 +1,1 @@
+"""Adapters: one class per port and technology (``<Technology><Port>``), built only by ``bootstrap``."""

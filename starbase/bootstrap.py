@@ -1,0 +1,57 @@
+"""The one composition root: settings in, a ready ``Starbase`` container out.
+
+Adapters are chosen here from settings and nowhere else; nothing is constructed at import. Tests pass
+overrides (an in-memory engine, a fake clock, in-memory adapters) instead of patching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from starbase.adapters.clock import SystemClock
+from starbase.config import Settings, get_settings
+from starbase.crypto import SecretBox, load_or_create_key
+from starbase.db import make_engine
+from starbase.ports import Clock, UnitOfWork
+from starbase.uow import SqlUnitOfWork
+
+
+@dataclass
+class Starbase:
+    """Everything a use case may need, built once per process."""
+
+    settings: Settings
+    engine: Engine
+    uow: UnitOfWork
+    clock: Clock
+    secrets: SecretBox
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    uow: UnitOfWork | None = None,
+    clock: Clock | None = None,
+    secrets: SecretBox | None = None,
+) -> Starbase:
+    """Build the container. In embedded mode the data dir and the secret key file are created here."""
+    settings = settings or get_settings()
+    if settings.is_embedded:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if secrets is None:
+        key = settings.secret_key.get_secret_value() if settings.secret_key else None
+        secrets = SecretBox(key or load_or_create_key(settings.data_dir))
+    engine = engine or make_engine(settings.resolved_database_url)
+    return Starbase(
+        settings=settings,
+        engine=engine,
+        uow=uow or SqlUnitOfWork(engine),
+        clock=clock or SystemClock(),
+        secrets=secrets,
+    )

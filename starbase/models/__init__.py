@@ -1,0 +1,39 @@
+"""The domain's tables (SQLModel), all registered on ``SQLModel.metadata`` when this package is imported.
+
+Alembic (``alembic/env.py``) and the unit of work import this package; nothing else creates tables.
+"""
+
+from starbase.models.apps import (
+    Addon,
+    AddonKind,
+    AddonStatus,
+    App,
+    AppVariable,
+    Domain,
+    Environment,
+    Variable,
+    VarGroup,
+    VarGroupAttachment,
+)
+from starbase.models.base import Sealed, UtcDateTime, utcnow
+from starbase.models.delivery import (
+    ArtifactKind,
+    Build,
+    BuildState,
+    Deployment,
+    DeploymentStatus,
+    Job,
+    JobState,
+    Release,
+)
+from starbase.models.infra import Cluster, ClusterKind, LeaseState, Region
+from starbase.models.ledger import AuditEntry, Event, Invoice, InvoiceStatus, Severity, UsageRecord
+from starbase.models.tenancy import ApiToken, Member, Role, User, Workspace
+
+__all__ = [
+    "Addon", "AddonKind", "AddonStatus", "ApiToken", "App", "AppVariable", "ArtifactKind", "AuditEntry",
+    "Build", "BuildState", "Cluster", "ClusterKind", "Deployment", "DeploymentStatus", "Domain",
+    "Environment", "Event", "Invoice", "InvoiceStatus", "Job", "JobState", "LeaseState", "Member", "Region",
+    "Release", "Role", "Sealed", "Severity", "UsageRecord", "User", "UtcDateTime", "VarGroup",
+    "VarGroupAttachment", "Variable", "Workspace", "utcnow",
+]
