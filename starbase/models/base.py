@@ -46,6 +46,9 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+ENUM_WIDTH = 32
+
+
 def utcnow() -> datetime:
     """Default for ``created_at`` columns; services pass their injected clock's time explicitly."""
     return datetime.now(UTC)
@@ -64,8 +67,10 @@ def ts_field(*, nullable: bool = False, index: bool = False) -> Any:
 
 
 def enum_field(enum_type: type[enum.StrEnum], default: enum.StrEnum | None = None, *, index: bool = False) -> Any:
-    """A ``StrEnum`` stored as ``VARCHAR``; the width fits the longest member."""
-    width = max(len(m.value) for m in enum_type)
+    """A ``StrEnum`` stored as ``VARCHAR(32)`` (room for new members without a migration)."""
+    width = ENUM_WIDTH
+    if max(len(m.value) for m in enum_type) > width:
+        raise ValueError(f"{enum_type.__name__} has a member longer than {width} characters")
     if default is None:
         return Field(sa_type=String(width), nullable=False, index=index)
     return Field(default=default, sa_type=String(width), nullable=False, index=index)

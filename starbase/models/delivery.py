@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, LargeBinary, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from starbase.models.base import Sealed, enum_field, id_field, ts_field
+from starbase.models.base import ENUM_WIDTH, Sealed, enum_field, id_field, ts_field
 
 
 class JobState(enum.StrEnum):
@@ -74,7 +74,7 @@ class Build(SQLModel, table=True):
     ref: str = Field(max_length=255)
     commit_sha: str | None = Field(default=None, max_length=40)
     plan: dict[str, Any] | None = Field(default=None, sa_type=JSON)
-    artifact_kind: ArtifactKind | None = Field(default=None, sa_type=String(8))
+    artifact_kind: ArtifactKind | None = Field(default=None, sa_type=String(ENUM_WIDTH))
     artifact_ref: str | None = Field(default=None, max_length=2048)
     artifact_digest: str | None = Field(default=None, max_length=71)
     log_stream_id: str = Field(max_length=64, unique=True)
@@ -100,7 +100,7 @@ class Release(Sealed, SQLModel, table=True):
     environment_id: uuid.UUID = Field(foreign_key="environments.id", ondelete="CASCADE", index=True)
     number: int = Field(ge=1)
     build_id: uuid.UUID | None = Field(default=None, foreign_key="builds.id", ondelete="SET NULL")
-    artifact_kind: ArtifactKind | None = Field(default=None, sa_type=String(8))
+    artifact_kind: ArtifactKind | None = Field(default=None, sa_type=String(ENUM_WIDTH))
     artifact_ref: str | None = Field(default=None, max_length=2048)
     artifact_digest: str | None = Field(default=None, max_length=71)
     config_sealed: bytes = Field(sa_type=LargeBinary)

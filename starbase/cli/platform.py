@@ -1,0 +1,79 @@
+"""Commands that run Starform itself: ``up`` (embedded mode), ``api`` (Starbase alone), ``db upgrade``."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from starbase.adapters import migrations
+from starbase.bootstrap import bootstrap
+from starbase.cli import stardeck_process
+from starbase.config import Settings, load_settings
+from starbase.logsetup import configure_logging
+
+log = logging.getLogger(__name__)
+err = Console(stderr=True)
+
+
+def register(app: typer.Typer) -> None:
+    db = typer.Typer(help="The database schema.", no_args_is_help=True)
+    db.command("upgrade")(db_upgrade)
+    app.add_typer(db, name="db")
+    app.command("up")(up)
+    app.command("api")(api)
+
+
+def db_upgrade() -> None:
+    """Migrate the configured database to the newest schema (alembic upgrade head)."""
+    settings = load_settings()
+    _upgrade(settings)
+
+
+def _upgrade(settings: Settings) -> str | None:
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.resolved_database_url
+    migrations.upgrade(url)
+    starbase = bootstrap(settings)
+    try:
+        revision = migrations.current_revision(starbase.engine)
+    finally:
+        starbase.close()
+    err.print(f"database is at schema revision [bold]{revision}[/bold]")
+    return revision
+
+
+def up(
+    data_dir: Annotated[Path, typer.Option(help="Where embedded mode keeps its data.")] = Path(".starform"),
+    port: Annotated[int, typer.Option(help="Port of Stardeck and the API.")] = 3000,
+) -> None:
+    """Run the whole platform on this machine (embedded mode). Ctrl-C stops everything."""
+    data_dir = data_dir.resolve()
+    settings = load_settings(mode="embedded", data_dir=data_dir)
+    configure_logging(settings.log_level)
+    _upgrade(settings)
+    stardeck_process.run(settings=settings, port=port, console=err)
+
+
+def api(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    no_jobs: Annotated[bool, typer.Option("--no-jobs", help="Do not run the job scheduler here.")] = False,
+) -> None:
+    """Serve the Starbase HTTP API alone (no dashboard)."""
+    import uvicorn
+
+    from starbase.http import create_app
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    starbase = bootstrap(settings)
+    log.info("starbase api starting", extra={"host": host, "port": port, "mode": settings.mode, "jobs": not no_jobs})
+    try:
+        uvicorn.run(create_app(starbase), host=host, port=port, log_config=None, access_log=False)
+    finally:
+        starbase.close()

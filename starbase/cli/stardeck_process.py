@@ -1,0 +1,103 @@
+"""Runs Stardeck (the Reflex app, with the API mounted) as a child process for ``starform up``.
+
+Reflex compiles and serves the frontend in prod mode on one port. The child runs in its own process
+group so that Ctrl-C, SIGTERM or a crash of ours stops all of it (Reflex, bun, the web server).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+
+from starbase.config import Settings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+BUN = PROJECT_ROOT / ".tools" / "bun" / "node_modules" / "@oven" / "bun-linux-x64" / "bin" / "bun"
+READY_TIMEOUT_S = 600
+STOP_GRACE_S = 10
+
+
+def child_env(settings: Settings) -> dict[str, str]:
+    """The environment Reflex needs here (INFRA.md), plus our settings made explicit."""
+    env = dict(os.environ)
+    env.update(
+        STARFORM_MODE=settings.mode,
+        STARFORM_DATA_DIR=str(settings.data_dir),
+        REFLEX_TELEMETRY_ENABLED="false",
+        REFLEX_CHECK_LATEST_VERSION="false",
+    )
+    env.setdefault("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org")
+    env.setdefault("REFLEX_HTTP_CLIENT_BIND_ADDRESS", "0.0.0.0")
+    if BUN.exists():
+        env.setdefault("REFLEX_BUN_PATH", str(BUN))
+    return env
+
+
+def run(*, settings: Settings, port: int, console: Console) -> int:
+    """Start Stardeck, wait until it answers, then until it exits or we are told to stop."""
+    command = [
+        sys.executable,
+        "-m",
+        "reflex",
+        "run",
+        "--env",
+        "prod",
+        "--single-port",
+        "--backend-port",
+        str(port),
+        "--loglevel",
+        "warning",
+    ]
+    child = subprocess.Popen(command, cwd=PROJECT_ROOT, env=child_env(settings), start_new_session=True)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with console.status("Building and starting Stardeck (first start takes a minute)…"):
+            _wait_ready(child, f"http://127.0.0.1:{port}/healthz")
+        console.print(f"[bold green]Starform is up[/]: http://localhost:{port}  (Ctrl-C stops it)")
+        return child.wait()
+    except KeyboardInterrupt:
+        console.print("stopping…")
+        return 0
+    finally:
+        _stop(child)
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    """SIGTERM stops ``starform up`` the same way Ctrl-C does."""
+    raise KeyboardInterrupt
+
+
+def _wait_ready(child: subprocess.Popen[bytes], url: str) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            raise SystemExit(f"starform: error: Stardeck exited with code {child.returncode} while starting")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"starform: error: Stardeck did not answer {url} within {READY_TIMEOUT_S} s")
+
+
+def _stop(child: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the whole group, wait for the grace period, then SIGKILL what is left."""
+    try:
+        os.killpg(child.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        child.wait(timeout=STOP_GRACE_S)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signal.SIGKILL)
+    child.wait()
