@@ -40,14 +40,16 @@ def bootstrap(
     clock: Clock | None = None,
     secrets: SecretBox | None = None,
 ) -> Starbase:
-    """Build the container. In embedded mode the data dir and the secret key file are created here."""
+    """Build the container. The data dir, the default SQLite file and (embedded mode without
+    ``STARFORM_SECRET_KEY``) the secret key file are created here, when they are needed."""
     settings = settings or get_settings()
-    if settings.is_embedded:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
     if secrets is None:
         key = settings.secret_key.get_secret_value() if settings.secret_key else None
         secrets = SecretBox(key or load_or_create_key(settings.data_dir))
-    engine = engine or make_engine(settings.resolved_database_url)
+    if engine is None:
+        if settings.database_url is None:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(settings.resolved_database_url)
     return Starbase(
         settings=settings,
         engine=engine,
