@@ -14,6 +14,12 @@ from pythonjsonlogger.json import JsonFormatter
 _HANDLER_NAME = "starform-json"
 
 
+def _drop_color_message(record: logging.LogRecord) -> bool:
+    """uvicorn attaches an ANSI-coloured copy of its message; JSON lines want only the plain one."""
+    record.__dict__.pop("color_message", None)
+    return True
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Idempotent: replaces our handler on the root logger, leaves other handlers alone."""
     root = logging.getLogger()
@@ -30,7 +36,8 @@ def configure_logging(level: str = "INFO") -> None:
             timestamp="ts",
         )
     )
+    handler.addFilter(_drop_color_message)
     root.addHandler(handler)
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "apscheduler.executors.default"):
+    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "alembic.runtime.plugins"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -1,4 +1,8 @@
-"""Commands that run Starform itself: ``up`` (embedded mode), ``api`` (Starbase alone), ``db upgrade``."""
+"""Commands that run Starform itself: ``up`` (embedded mode), ``api`` (Starbase alone), ``db upgrade``.
+
+Heavy modules (SQLAlchemy, Alembic, uvicorn) are imported inside the commands that use them, so the
+rest of the CLI starts fast.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from starbase.adapters import migrations
-from starbase.bootstrap import bootstrap
-from starbase.cli import stardeck_process
 from starbase.config import Settings, load_settings
 from starbase.logsetup import configure_logging
 
@@ -34,6 +35,9 @@ def db_upgrade() -> None:
 
 
 def _upgrade(settings: Settings) -> str | None:
+    from starbase.adapters import migrations
+    from starbase.bootstrap import bootstrap
+
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     url = settings.resolved_database_url
@@ -56,6 +60,8 @@ def up(
     settings = load_settings(mode="embedded", data_dir=data_dir)
     configure_logging(settings.log_level)
     _upgrade(settings)
+    from starbase.cli import stardeck_process
+
     stardeck_process.run(settings=settings, port=port, console=err)
 
 
@@ -67,6 +73,7 @@ def api(
     """Serve the Starbase HTTP API alone (no dashboard)."""
     import uvicorn
 
+    from starbase.bootstrap import bootstrap
     from starbase.http import create_app
 
     settings = load_settings()

@@ -1,0 +1,72 @@
+# Starform's two commands (INTERFACES.md):
+#   make up    install what is missing, migrate, and run the whole platform on this machine
+#   make test  install what is missing (Python deps, bun, PostgreSQL) and run every test
+# Each step installs only what is missing, so a second run starts at once.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON      ?= python3
+TOOLS       := .tools
+UV_VERSION  := 0.13.9
+UV          := $(TOOLS)/uv/bin/uv
+VENV        := .venv
+BUN_VERSION := 1.4.4
+BUN         := $(TOOLS)/bun/node_modules/@oven/bun-linux-x64/bin/bun
+PG_BIN      := /usr/lib/postgresql/15/bin
+SUDO        := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+export NPM_CONFIG_REGISTRY ?= https://registry.npmjs.org
+export REFLEX_BUN_PATH := $(abspath $(BUN))
+export REFLEX_TELEMETRY_ENABLED := false
+export REFLEX_CHECK_LATEST_VERSION := false
+export REFLEX_HTTP_CLIENT_BIND_ADDRESS := 0.0.0.0
+
+.PHONY: help up test install system-packages lint clean
+
+help:
+	@echo "make up    - run Starform on this machine (embedded mode) at http://localhost:3000"
+	@echo "make test  - run every test (unit, integration against real servers, e2e)"
+
+up: install
+	$(VENV)/bin/starform up
+
+test: install system-packages
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+install: $(VENV)/.installed $(BUN)
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)/uv
+	$(TOOLS)/uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# Locked, reproducible install (uv.lock); re-synced only when pyproject.toml or uv.lock change.
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --extra dev --python $(PYTHON)
+	touch $@
+
+# Reflex's frontend needs bun >= 1.4.4; it comes from the npm registry (INFRA.md).
+$(BUN):
+	mkdir -p $(TOOLS)/bun
+	npm install --prefix $(TOOLS)/bun --ignore-scripts --no-audit --no-fund @oven/bun-linux-x64@$(BUN_VERSION)
+	$(BUN) --version
+
+# Servers the tests start themselves: PostgreSQL 15 from Debian.
+system-packages:
+	@missing=""; \
+	[ -x $(PG_BIN)/initdb ] || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .web .states .pytest_cache .ruff_cache
