@@ -57,7 +57,8 @@ def run(*, settings: Settings, port: int, console: Console) -> int:
         "warning",
     ]
     child = subprocess.Popen(command, cwd=PROJECT_ROOT, env=child_env(settings), start_new_session=True)
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # Ctrl-C and SIGTERM both stop us, also when started in the background (where SIGINT is ignored).
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with console.status("Building and starting Stardeck (first start takes a minute)…"):
             _wait_ready(child, f"http://127.0.0.1:{port}/healthz")
@@ -68,11 +69,12 @@ def run(*, settings: Settings, port: int, console: Console) -> int:
         return 0
     finally:
         _stop(child)
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _interrupt(_signum: int, _frame: object) -> None:
-    """SIGTERM stops ``starform up`` the same way Ctrl-C does."""
+    """SIGINT and SIGTERM stop ``starform up`` the same way."""
     raise KeyboardInterrupt
 
 
