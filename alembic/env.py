@@ -10,11 +10,11 @@ from __future__ import annotations
 from logging.config import fileConfig
 from typing import Any
 
+from alembic import context
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
 import starbase.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from alembic import context
 from starbase.config import get_settings
 from starbase.db import make_engine
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 
+from starbase.adapters import migrations
 from tests.e2e.conftest import BIN, ROOT, run, wait_for
 from tests.servers import free_port
 
@@ -27,7 +28,7 @@ def assert_one_clear_line(result: subprocess.CompletedProcess[str], setting: str
 def test_db_upgrade_creates_the_embedded_database(env: dict[str, str], tmp_path: Path) -> None:
     result = run(["starform", "db", "upgrade"], env)
     assert result.returncode == 0, result.stderr
-    assert "schema revision 0001" in result.stderr
+    assert f"schema revision {migrations.head_revision()}" in result.stderr
     assert (tmp_path / "data" / "starform.db").exists()
     again = run(["starform", "db", "upgrade"], env)
     assert again.returncode == 0, again.stderr
@@ -65,7 +66,7 @@ def test_api_serves_probes_and_stops_on_sigterm(env: dict[str, str]) -> None:
         assert wait_for(f"http://127.0.0.1:{port}/healthz", process=server, timeout=60).json() == {"status": "ok"}
         ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
         assert ready.status_code == 200
-        assert ready.json()["schema_revision"] == "0001"
+        assert ready.json()["schema_revision"] == migrations.head_revision()
     finally:
         server.send_signal(signal.SIGTERM)
         _, stderr = server.communicate(timeout=30)

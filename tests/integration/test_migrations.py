@@ -41,7 +41,7 @@ def test_upgrade_head_gives_exactly_the_models_schema(empty_database: str) -> No
     engine = make_engine(empty_database)
     try:
         assert migrations.table_names(engine) == set(SQLModel.metadata.tables) | {"alembic_version"}
-        assert migrations.current_revision(engine) is not None
+        assert migrations.current_revision(engine) == migrations.head_revision() is not None
     finally:
         engine.dispose()
     assert drift(empty_database) == []
