@@ -94,7 +94,12 @@ class WorkloadReport(_Wire):
     desired_replicas: int = Field(ge=0)
     restarts: int = Field(0, ge=0)
     crash_looping: bool = False
-    rollout_failed: bool = Field(False, description="the release never became healthy (application failure)")
+    failed_rollouts: int = Field(
+        0, ge=0, description="consecutive rollouts of `release` whose replicas never became healthy"
+    )
+    failure: Literal["application", "infrastructure"] | None = Field(
+        None, description="why the last rollout failed: the app itself, or the platform (only the first counts)"
+    )
     last_exit_reason: str | None = Field(None, max_length=1024)
     cpu_millis: float | None = Field(None, ge=0)
     memory_mb: float | None = Field(None, ge=0)

@@ -46,6 +46,15 @@ class SecretBox:
         )
         self._aead = AESGCM(key)
         self._key_id = hashlib.sha256(key).digest()[:_KEY_ID_BYTES]
+        self._mac_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"starform", info=b"fingerprints v1").derive(
+            secret_key.encode()
+        )
+
+    def fingerprint(self, data: str | bytes) -> str:
+        """A keyed digest (HMAC-SHA256) to tell secret contents apart without revealing or allowing
+        offline guessing of them."""
+        raw = data.encode() if isinstance(data, str) else data
+        return hmac.new(self._mac_key, raw, hashlib.sha256).hexdigest()
 
     def seal(self, plaintext: str | bytes, *, context: str = "") -> bytes:
         """Encrypt; ``context`` (e.g. ``"variable:<id>"``) must be given again to open."""

@@ -26,9 +26,9 @@ from starbase.models.delivery import (
     JobState,
     Release,
 )
-from starbase.models.infra import Cluster, ClusterKind, LeaseState, Region
+from starbase.models.infra import Cluster, ClusterKind, LeaseState, Region, WorkloadStatus
 from starbase.models.ledger import AuditEntry, Event, Invoice, InvoiceStatus, Severity, UsageRecord
-from starbase.models.tenancy import ApiToken, Member, Role, User, Workspace
+from starbase.models.tenancy import ApiToken, LoginLink, Member, Role, User, UserSession, Workspace
 
 __all__ = [
     "Addon",
@@ -53,6 +53,7 @@ __all__ = [
     "Job",
     "JobState",
     "LeaseState",
+    "LoginLink",
     "Member",
     "Region",
     "Release",
@@ -61,10 +62,12 @@ __all__ = [
     "Severity",
     "UsageRecord",
     "User",
+    "UserSession",
     "UtcDateTime",
     "VarGroup",
     "VarGroupAttachment",
     "Variable",
+    "WorkloadStatus",
     "Workspace",
     "utcnow",
 ]

@@ -79,3 +79,29 @@ class ApiToken(SQLModel, table=True):
     last_used_at: datetime | None = ts_field(nullable=True)
     expires_at: datetime | None = ts_field(nullable=True)
     revoked_at: datetime | None = ts_field(nullable=True)
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser: the cookie holds a random token, the table its hash."""
+
+    __tablename__ = "user_sessions"
+
+    id: uuid.UUID = id_field()
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = ts_field()
+    expires_at: datetime = ts_field()
+    revoked_at: datetime | None = ts_field(nullable=True)
+
+
+class LoginLink(SQLModel, table=True):
+    """A one-time sign-in link (embedded mode's ``/auth/local?token=…``); used once, then dead."""
+
+    __tablename__ = "login_links"
+
+    id: uuid.UUID = id_field()
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = ts_field()
+    expires_at: datetime = ts_field()
+    used_at: datetime | None = ts_field(nullable=True)
