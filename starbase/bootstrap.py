@@ -6,15 +6,17 @@ overrides (an in-memory engine, a fake clock, in-memory adapters) instead of pat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
 from starbase.adapters.clock import SystemClock
+from starbase.adapters.github import GitHubIdentity
 from starbase.config import Settings, get_settings
 from starbase.crypto import SecretBox, load_or_create_key
 from starbase.db import make_engine
-from starbase.ports import Clock, UnitOfWork
+from starbase.ports import Clock, Identity, UnitOfWork
+from starbase.services.desired_state import DesiredStateCache
 from starbase.uow import SqlUnitOfWork
 
 
@@ -27,6 +29,8 @@ class Starbase:
     uow: UnitOfWork
     clock: Clock
     secrets: SecretBox
+    identity: Identity | None = None
+    desired_cache: DesiredStateCache = field(default_factory=DesiredStateCache)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -39,6 +43,7 @@ def bootstrap(
     uow: UnitOfWork | None = None,
     clock: Clock | None = None,
     secrets: SecretBox | None = None,
+    identity: Identity | None = None,
 ) -> Starbase:
     """Build the container. The data dir, the default SQLite file and (embedded mode without
     ``STARFORM_SECRET_KEY``) the secret key file are created here, when they are needed."""
@@ -56,4 +61,16 @@ def bootstrap(
         uow=uow or SqlUnitOfWork(engine),
         clock=clock or SystemClock(),
         secrets=secrets,
+        identity=identity or _github(settings),
+    )
+
+
+def _github(settings: Settings) -> Identity | None:
+    if not settings.github_enabled:
+        return None
+    return GitHubIdentity(
+        client_id=settings.github_client_id or "",
+        client_secret=settings.github_client_secret.get_secret_value() if settings.github_client_secret else "",
+        oauth_url=settings.github_oauth_url,
+        api_url=settings.github_api_url,
     )

@@ -42,11 +42,16 @@ class Settings(BaseSettings):
     )
     public_url: str = Field("http://localhost:3000", description="Where users reach Stardeck and the API.")
     apps_domain: str = Field("localhost", description="Apps answer at <app>-<workspace>.<apps_domain>.")
+    apps_port: int | None = Field(
+        None, ge=1, le=65535, description="Port in app URLs (embedded mode: Caddy's --apps-port); none for 80/443."
+    )
     builder: Literal["local", "depot"] = Field("local", description="Which BuildService runs builds.")
     depot_token: SecretStr | None = None
     github_client_id: str | None = None
     github_client_secret: SecretStr | None = None
     github_webhook_secret: SecretStr | None = None
+    github_oauth_url: str = Field("https://github.com", description="GitHub's OAuth endpoints (GHES: your host).")
+    github_api_url: str = Field("https://api.github.com", description="GitHub's REST API.")
     clickhouse_url: str | None = None
     victoriametrics_url: str | None = None
     stripe_api_key: SecretStr | None = None
@@ -83,6 +88,14 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'starform.db').resolve()}"
+
+    @property
+    def github_enabled(self) -> bool:
+        return bool(self.github_client_id and self.github_client_secret)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
 
     @property
     def is_embedded(self) -> bool:

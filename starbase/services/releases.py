@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from starbase.contracts import Artifact
 from starbase.crypto import SecretBox
 from starbase.errors import Conflict, Invalid, NotFound
 from starbase.models import (
@@ -352,3 +353,36 @@ def _audit_app(
         resource_name=app.name,
         data=data,
     )
+
+
+def release_artifact(
+    *,
+    uow: UnitOfWork,
+    box: SecretBox,
+    clock: Clock,
+    principal: Principal,
+    workspace: str,
+    app: str,
+    artifact: Artifact,
+    description: str,
+    build_id: uuid.UUID | None = None,
+) -> ReleasePublic:
+    """A successful build becomes the next release: its artifact with the current config."""
+    with uow:
+        ws, found = app_for(uow.session, principal, workspace, app, Role.MEMBER)
+        env = environment_of(uow.session, found)
+        release = cut_release(
+            uow.session,
+            box,
+            clock,
+            principal,
+            app=found,
+            env=env,
+            description=description,
+            changes=[{"action": "deploy", "digest": artifact.digest}],
+            artifact=(artifact.kind, artifact.ref, artifact.digest),
+            build_id=build_id,
+        )
+        _audit_app(uow.session, clock, principal, ws, found, "app.release", {"release": release.name})
+        uow.commit()
+        return release_public(uow.session, release, found, env)

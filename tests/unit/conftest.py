@@ -36,3 +36,10 @@ def starbase(clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[Star
     )
     yield container
     container.close()
+
+
+@pytest.fixture
+def world(starbase: Starbase):  # type: ignore[no-untyped-def]
+    from tests.unit.world import build_world
+
+    return build_world(starbase)

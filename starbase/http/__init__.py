@@ -2,43 +2,30 @@
 ``api_transformer``. Routes translate requests into use-case calls and ``StarbaseError`` into
 ``{"error": {"code", "message", "field"?}}`` with the error's status; nothing else happens here.
 
-The container is built lazily on first use when none is given, so importing this module (as Reflex does
+The container is built lazily on first use when none is given, so importing this package (as Reflex does
 when it compiles Stardeck) connects to nothing.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
+import uuid
+from collections.abc import Awaitable, Callable
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from starbase.bootstrap import Starbase, bootstrap
-from starbase.errors import Invalid, StarbaseError
-from starbase.services import system
+from starbase.errors import Invalid, PayloadTooLarge, StarbaseError
+from starbase.http import routes_apps, routes_auth, routes_clusters, routes_workspaces
+from starbase.http.deps import API_PREFIX, LazyContainer, probes
 
-API_PREFIX = "/api/v1"
-
-
-class _LazyContainer:
-    def __init__(self, factory: Callable[[], Starbase]) -> None:
-        self._factory = factory
-        self._lock = threading.Lock()
-        self._value: Starbase | None = None
-
-    def get(self) -> Starbase:
-        if self._value is None:
-            with self._lock:
-                if self._value is None:
-                    self._value = self._factory()
-        return self._value
+MAX_BODY_BYTES = 1024 * 1024
+MAX_INGEST_BYTES = 16 * 1024 * 1024
 
 
 def create_app(starbase: Starbase | None = None, *, factory: Callable[[], Starbase] = bootstrap) -> FastAPI:
     """The ASGI app. Pass ``starbase`` to use a ready container, else ``factory`` builds one on first use."""
-    container = _LazyContainer(lambda: starbase) if starbase is not None else _LazyContainer(factory)
     app = FastAPI(
         title="Starform API",
         version="1",
@@ -46,27 +33,28 @@ def create_app(starbase: Starbase | None = None, *, factory: Callable[[], Starba
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
     )
-    app.state.container = container
+    app.state.container = LazyContainer((lambda: starbase) if starbase is not None else factory)
     _install_error_handlers(app)
-    app.include_router(_probes(container))
-    app.include_router(APIRouter(prefix=API_PREFIX))
+    app.middleware("http")(_limits_and_correlation)
+    app.include_router(probes())
+    for module in (routes_workspaces, routes_apps, routes_clusters):
+        app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(routes_auth.router)
     return app
 
 
-def _probes(container: _LazyContainer) -> APIRouter:
-    router = APIRouter(tags=["probes"])
-
-    @router.get("/healthz")
-    def healthz() -> dict[str, str]:
-        """The process is up (no dependency is checked)."""
-        return {"status": "ok"}
-
-    @router.get("/readyz")
-    def readyz() -> dict[str, str | None]:
-        """The database answers and has a schema."""
-        return {"status": "ok", **system.check_ready(uow=container.get().uow)}
-
-    return router
+async def _limits_and_correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """Refuse oversized bodies up front (413) and give every request a correlation id."""
+    limit = MAX_INGEST_BYTES if request.url.path.endswith("/logs/ingest") else MAX_BODY_BYTES
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        error = PayloadTooLarge(f"request body is over {limit // 1024} KiB", field="body")
+        return JSONResponse(error.to_dict(), status_code=error.status)
+    correlation = request.headers.get("x-request-id") or uuid.uuid4().hex
+    request.state.correlation_id = correlation[:64]
+    response = await call_next(request)
+    response.headers["X-Request-ID"] = request.state.correlation_id
+    return response
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -76,6 +64,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
             headers["Retry-After"] = str(int(retry_after))
+        if exc.status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
         return JSONResponse(exc.to_dict(), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
