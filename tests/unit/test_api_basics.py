@@ -16,8 +16,12 @@ def test_a_new_app_is_placed_and_listed_with_its_url(world: World) -> None:
 
 
 def test_variable_changes_cut_releases_that_say_what_changed(world: World) -> None:
-    changed = world.call("member", "PATCH", "/api/v1/workspaces/acme/vargroups/shared/vars",
-                         json={"set": {"GROUP_KEY": "2"}, "unset": []})
+    changed = world.call(
+        "member",
+        "PATCH",
+        "/api/v1/workspaces/acme/vargroups/shared/vars",
+        json={"set": {"GROUP_KEY": "2"}, "unset": []},
+    )
     assert [(r["app"], r["version"]) for r in changed.json()["releases"]] == [("web", "v3")]
     listed = world.call("viewer", "GET", f"{APPS}/web/releases").json()
     assert [r["version"] for r in listed] == ["v3", "v2", "v1"]
@@ -32,10 +36,14 @@ def test_app_values_override_group_values_and_are_masked(world: World) -> None:
     world.call("owner", "PATCH", "/api/v1/workspaces/acme/vargroups/shared/vars", json={"set": {"API_KEY": "group"}})
     masked = world.call("member", "GET", f"{APPS}/web/env").json()
     assert {(v["name"], v["source"], v["overridden"]) for v in masked} == {
-        ("API_KEY", "app", False), ("API_KEY", "shared", True), ("GROUP_KEY", "shared", False)
+        ("API_KEY", "app", False),
+        ("API_KEY", "shared", True),
+        ("GROUP_KEY", "shared", False),
     }
     assert all(v["value"] == "••••••" for v in masked)
-    revealed = {(v["name"], v["source"]): v["value"] for v in world.call("admin", "GET", f"{APPS}/web/env?reveal=true").json()}
+    revealed = {
+        (v["name"], v["source"]): v["value"] for v in world.call("admin", "GET", f"{APPS}/web/env?reveal=true").json()
+    }
     assert revealed[("API_KEY", "app")] == SECRET
     assert revealed[("GROUP_KEY", "shared")] == GROUP_SECRET
     assert world.call("member", "GET", f"{APPS}/web/env?reveal=true").status_code == 403

@@ -42,8 +42,14 @@ class World:
 
     def deploy(self, n: int = 1, app: str = "web") -> dict:  # type: ignore[type-arg]
         return releases.release_artifact(
-            uow=self.sb.uow, box=self.sb.secrets, clock=self.sb.clock, principal=SYSTEM, workspace="acme", app=app,
-            artifact=artifact(n), description=f"Deploy build {n}",
+            uow=self.sb.uow,
+            box=self.sb.secrets,
+            clock=self.sb.clock,
+            principal=SYSTEM,
+            workspace="acme",
+            app=app,
+            artifact=artifact(n),
+            description=f"Deploy build {n}",
         ).model_dump(mode="json")
 
 
@@ -51,13 +57,17 @@ def build_world(sb: Starbase, *, with_app: bool = True) -> World:
     app = create_app(sb)
     world = World(sb=sb, app=app, client=TestClient(app, raise_server_exceptions=True))
     registered = clusters.register_cluster(
-        uow=sb.uow, clock=sb.clock, principal=SYSTEM, workspace=None,
+        uow=sb.uow,
+        clock=sb.clock,
+        principal=SYSTEM,
+        workspace=None,
         body=ClusterRegister(name="shared-1", region="eu", kind="kubernetes"),
     )
     world.cluster_id, world.cluster_token = str(registered.id), registered.token
     for role in ROLES:
-        made = workspaces.admin_create_token(uow=sb.uow, clock=sb.clock, workspace="acme", role=role,
-                                             name=f"{role}-token", login=f"{role}-user")
+        made = workspaces.admin_create_token(
+            uow=sb.uow, clock=sb.clock, workspace="acme", role=role, name=f"{role}-token", login=f"{role}-user"
+        )
         world.tokens[role] = made.token
     world.tokens["outsider"] = workspaces.admin_create_token(
         uow=sb.uow, clock=sb.clock, workspace="other", role="owner", name="other", login="outsider"
@@ -65,11 +75,18 @@ def build_world(sb: Starbase, *, with_app: bool = True) -> World:
     world.tokens["cluster"] = registered.token
     if with_app:
         owner = world.as_("owner")
-        assert world.client.post("/api/v1/workspaces/acme/apps", headers=owner,
-                                 json={"name": "web", "repo_url": "https://git.example/web.git"}).status_code == 201
+        assert (
+            world.client.post(
+                "/api/v1/workspaces/acme/apps",
+                headers=owner,
+                json={"name": "web", "repo_url": "https://git.example/web.git"},
+            ).status_code
+            == 201
+        )
         world.client.patch("/api/v1/workspaces/acme/apps/web/env", headers=owner, json={"set": {"API_KEY": SECRET}})
         world.client.post("/api/v1/workspaces/acme/vargroups", headers=owner, json={"name": "shared"})
-        world.client.patch("/api/v1/workspaces/acme/vargroups/shared/vars", headers=owner,
-                           json={"set": {"GROUP_KEY": GROUP_SECRET}})
+        world.client.patch(
+            "/api/v1/workspaces/acme/vargroups/shared/vars", headers=owner, json={"set": {"GROUP_KEY": GROUP_SECRET}}
+        )
         world.client.put("/api/v1/workspaces/acme/vargroups/shared/apps/web", headers=owner)
     return world
