@@ -14,8 +14,6 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from starbase.errors import ConfigurationError
 
@@ -64,6 +62,9 @@ class Settings(BaseSettings):
     def _parse_database_url(cls, value: str | None) -> str | None:
         if value is None or value == "":
             return None
+        from sqlalchemy.engine import make_url  # here, not at import: the CLI client never needs SQLAlchemy
+        from sqlalchemy.exc import ArgumentError
+
         try:
             url = make_url(value)
         except ArgumentError as e:
@@ -122,6 +123,28 @@ class Settings(BaseSettings):
                 raise ConfigurationError("is left at a placeholder value", setting=_env(name))
         if self.builder == "depot" and _secret(self.depot_token) in (None, *PLACEHOLDERS):
             raise ConfigurationError("the depot builder needs a Depot token", setting=_env("depot_token"))
+
+
+class ClientSettings(BaseSettings):
+    """The ``starform`` CLI as an API client: where the API is and who we are (then the saved login)."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+
+    url: str | None = Field(None, description="Starbase's URL, e.g. http://localhost:3000.")
+    token: SecretStr | None = Field(None, description="An API token (`starform admin token create`).")
+    workspace: str | None = Field(None, description="The workspace commands act in.")
+    config: Path = Field(
+        Path.home() / ".config" / "starform" / "config.toml", description="Where `starform login` saves these."
+    )
+
+
+def load_client_settings() -> ClientSettings:
+    try:
+        return ClientSettings()
+    except ValidationError as e:
+        first = e.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        raise ConfigurationError(str(first["msg"]), setting=_env(field)) from e
 
 
 def _secret(value: SecretStr | None) -> str | None:

@@ -54,14 +54,26 @@ def _upgrade(settings: Settings) -> str | None:
 def up(
     data_dir: Annotated[Path, typer.Option(help="Where embedded mode keeps its data.")] = Path(".starform"),
     port: Annotated[int, typer.Option(help="Port of Stardeck and the API.")] = 3000,
+    apps_port: Annotated[int, typer.Option(help="Port where apps answer (Caddy).")] = 8080,
 ) -> None:
     """Run the whole platform on this machine (embedded mode). Ctrl-C stops everything."""
+    from starbase.bootstrap import bootstrap
+    from starbase.cli import stardeck_process
+    from starbase.services.embedded import DEFAULT_WORKSPACE, prepare_embedded
+
     data_dir = data_dir.resolve()
-    settings = load_settings(mode="embedded", data_dir=data_dir)
+    settings = load_settings(
+        mode="embedded", data_dir=data_dir, apps_port=apps_port, public_url=f"http://localhost:{port}"
+    )
     configure_logging(settings.log_level)
     _upgrade(settings)
-    from starbase.cli import stardeck_process
-
+    sb = bootstrap(settings)
+    try:
+        start = prepare_embedded(uow=sb.uow, clock=sb.clock)
+    finally:
+        sb.close()
+    err.print(f"Sign in: [bold]http://localhost:{port}/auth/local?token={start.login_secret}[/]  (one use, 30 min)")
+    err.print(f"Apps answer at http://<app>-{DEFAULT_WORKSPACE}.{settings.apps_domain}:{apps_port}")
     stardeck_process.run(settings=settings, port=port, console=err)
 
 

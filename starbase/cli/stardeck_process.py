@@ -31,6 +31,8 @@ def child_env(settings: Settings) -> dict[str, str]:
     env.update(
         STARFORM_MODE=settings.mode,
         STARFORM_DATA_DIR=str(settings.data_dir),
+        STARFORM_PUBLIC_URL=settings.public_url,
+        **({"STARFORM_APPS_PORT": str(settings.apps_port)} if settings.apps_port else {}),
         REFLEX_TELEMETRY_ENABLED="false",
         REFLEX_CHECK_LATEST_VERSION="false",
     )
