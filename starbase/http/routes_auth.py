@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from starbase.bootstrap import Starbase
+from starbase.crypto import SecretUnreadable
 from starbase.errors import NotFound, Unauthenticated
 from starbase.http.deps import SB, SESSION_COOKIE
 from starbase.services import auth
@@ -67,7 +68,7 @@ def github_callback(request: Request, sb: SB) -> RedirectResponse:
         raise Unauthenticated("sign-in took too long or started elsewhere: start again from the sign-in page")
     try:
         saved = json.loads(sb.secrets.open(base64.urlsafe_b64decode(cookie.encode()), context=OAUTH_CONTEXT))
-    except Exception as e:
+    except (SecretUnreadable, ValueError) as e:  # binascii.Error and JSONDecodeError are ValueErrors
         raise Unauthenticated("sign-in state is unreadable: start again from the sign-in page") from e
     profile = sb.identity.complete(params=dict(request.query_params), saved=saved)
     response = _signed_in(sb, auth.sign_in_identity(uow=sb.uow, clock=sb.clock, profile=profile))
