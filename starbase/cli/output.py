@@ -12,7 +12,7 @@ from rich.table import Table
 
 FORMATS = ("json", "table", "plain")
 out = Console(soft_wrap=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def emit(data: Any, output: str, columns: Sequence[str]) -> None:

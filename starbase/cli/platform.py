@@ -17,7 +17,7 @@ from starbase.config import Settings, load_settings
 from starbase.logsetup import configure_logging
 
 log = logging.getLogger(__name__)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -59,6 +59,7 @@ def up(
     """Run the whole platform on this machine (embedded mode). Ctrl-C stops everything."""
     from starbase.bootstrap import bootstrap
     from starbase.cli import stardeck_process
+    from starbase.jobs import start_scheduler
     from starbase.services.embedded import DEFAULT_WORKSPACE, prepare_embedded
 
     data_dir = data_dir.resolve()
@@ -68,13 +69,15 @@ def up(
     configure_logging(settings.log_level)
     _upgrade(settings)
     sb = bootstrap(settings)
-    try:
-        start = prepare_embedded(uow=sb.uow, clock=sb.clock)
-    finally:
-        sb.close()
+    start = prepare_embedded(uow=sb.uow, clock=sb.clock)
+    scheduler = start_scheduler(sb)
     err.print(f"Sign in: [bold]http://localhost:{port}/auth/local?token={start.login_secret}[/]  (one use, 30 min)")
     err.print(f"Apps answer at http://<app>-{DEFAULT_WORKSPACE}.{settings.apps_domain}:{apps_port}")
-    stardeck_process.run(settings=settings, port=port, console=err)
+    try:
+        stardeck_process.run(settings=settings, port=port, console=err)
+    finally:
+        scheduler.shutdown(wait=False)
+        sb.close()
 
 
 def api(
@@ -87,12 +90,16 @@ def api(
 
     from starbase.bootstrap import bootstrap
     from starbase.http import create_app
+    from starbase.jobs import start_scheduler
 
     settings = load_settings()
     configure_logging(settings.log_level)
     starbase = bootstrap(settings)
     log.info("starbase api starting", extra={"host": host, "port": port, "mode": settings.mode, "jobs": not no_jobs})
+    scheduler = None if no_jobs else start_scheduler(starbase)
     try:
         uvicorn.run(create_app(starbase), host=host, port=port, log_config=None, access_log=False)
     finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         starbase.close()

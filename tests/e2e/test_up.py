@@ -22,6 +22,14 @@ def test_up_serves_stardeck_and_the_api_then_stops_cleanly(env: dict[str, str], 
     base = f"http://127.0.0.1:{port}"
     try:
         up.wait_for_line("Starform is up", timeout=600)
+        link = up.wait_for_line("/auth/local?token=", timeout=5).split("Sign in: ", 1)[1].split()[0]
+        assert link.startswith(f"http://localhost:{port}/auth/local?token=sf_login_")
+        with httpx.Client(base_url=base) as browser:
+            signed = browser.get(link.replace(f"http://localhost:{port}", ""), follow_redirects=False)
+            assert signed.status_code == 303
+            me = browser.get("/api/v1/me").json()
+            assert me["name"] == "admin" and me["default_workspace"] == "default"
+            assert browser.get("/api/v1/clusters").json()[0]["name"] == "local"
         assert httpx.get(f"{base}/healthz", timeout=10).json() == {"status": "ok"}
         ready = httpx.get(f"{base}/readyz", timeout=10)
         assert ready.status_code == 200, ready.text
