@@ -24,17 +24,25 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
 export REFLEX_HTTP_CLIENT_BIND_ADDRESS := 0.0.0.0
 
-.PHONY: help up test install system-packages lint clean
+.PHONY: help up test bench install system-packages lint clean
 
 help:
 	@echo "make up    - run Starform on this machine (embedded mode) at http://localhost:3000"
 	@echo "make test  - run every test (unit, integration against real servers, e2e)"
+	@echo "make bench - print speed and memory figures"
 
 up: install
 	$(VENV)/bin/starform up
 
 test: install system-packages
 	$(VENV)/bin/pytest
+
+# Speed and memory figures (bench/*.py print them); wrk is the load generator of bench/desired_state.py.
+bench: install
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
+	$(VENV)/bin/python bench/startup.py
+	$(VENV)/bin/python bench/sealing.py
+	$(VENV)/bin/python bench/desired_state.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -9,11 +9,12 @@ when it compiles Stardeck) connects to nothing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from starbase.bootstrap import Starbase, bootstrap
 from starbase.errors import Invalid, PayloadTooLarge, StarbaseError
@@ -35,7 +36,7 @@ def create_app(starbase: Starbase | None = None, *, factory: Callable[[], Starba
     )
     app.state.container = LazyContainer((lambda: starbase) if starbase is not None else factory)
     _install_error_handlers(app)
-    app.middleware("http")(_limits_and_correlation)
+    app.add_middleware(LimitsAndCorrelation)
     app.include_router(probes())
     for module in (routes_workspaces, routes_apps, routes_clusters):
         app.include_router(module.router, prefix=API_PREFIX)
@@ -43,18 +44,33 @@ def create_app(starbase: Starbase | None = None, *, factory: Callable[[], Starba
     return app
 
 
-async def _limits_and_correlation(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """Refuse oversized bodies up front (413) and give every request a correlation id."""
-    limit = MAX_INGEST_BYTES if request.url.path.endswith("/logs/ingest") else MAX_BODY_BYTES
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > limit:
-        error = PayloadTooLarge(f"request body is over {limit // 1024} KiB", field="body")
-        return JSONResponse(error.to_dict(), status_code=error.status)
-    correlation = request.headers.get("x-request-id") or uuid.uuid4().hex
-    request.state.correlation_id = correlation[:64]
-    response = await call_next(request)
-    response.headers["X-Request-ID"] = request.state.correlation_id
-    return response
+class LimitsAndCorrelation:
+    """Pure ASGI middleware: refuse oversized bodies up front (413) and give every request a correlation
+    id (``X-Request-ID``, taken from the request when it has one)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        limit = MAX_INGEST_BYTES if scope["path"].endswith("/logs/ingest") else MAX_BODY_BYTES
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > limit:
+            error = PayloadTooLarge(f"request body is over {limit // 1024} KiB", field="body")
+            await JSONResponse(error.to_dict(), status_code=error.status)(scope, receive, send)
+            return
+        correlation = (headers.get(b"x-request-id") or uuid.uuid4().hex.encode())[:64]
+        scope.setdefault("state", {})["correlation_id"] = correlation.decode("latin-1")
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", correlation)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

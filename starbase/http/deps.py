@@ -31,18 +31,22 @@ class LazyContainer:
         return self._value
 
 
-def container(request: Request) -> Starbase:
+async def container(request: Request) -> Starbase:
     return request.app.state.container.get()
 
 
-def principal(request: Request, sb: Annotated[Starbase, Depends(container)]) -> Principal:
+def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization")
-    bearer = None
-    if header is not None:
-        scheme, _, value = header.partition(" ")
-        if scheme.lower() != "bearer" or not value.strip():
-            raise Unauthenticated("use 'Authorization: Bearer <token>'")
-        bearer = value.strip()
+    if header is None:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise Unauthenticated("use 'Authorization: Bearer <token>'")
+    return value.strip()
+
+
+def principal(request: Request, sb: Annotated[Starbase, Depends(container)]) -> Principal:
+    bearer = bearer_token(request)
     caller = auth.authenticate(
         uow=sb.uow, clock=sb.clock, bearer=bearer, session_token=request.cookies.get(SESSION_COOKIE)
     )
@@ -57,7 +61,7 @@ def probes() -> APIRouter:
     router = APIRouter(tags=["probes"])
 
     @router.get("/healthz")
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
         """The process is up (no dependency is checked)."""
         return {"status": "ok"}
 

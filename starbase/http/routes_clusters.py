@@ -8,7 +8,8 @@ import uuid
 from fastapi import APIRouter, Request, Response, status
 
 from starbase.contracts import ClusterReport, DesiredState
-from starbase.http.deps import SB, Caller
+from starbase.errors import NotFound
+from starbase.http.deps import SB, Caller, bearer_token, principal
 from starbase.services import clusters, desired_state, reports
 from starbase.services.dto import ClusterPublic, ClusterRegister, ClusterRegistered
 
@@ -40,16 +41,19 @@ def uncordon(name: str, sb: SB, caller: Caller) -> ClusterPublic:
     "/clusters/{cluster_id}/desired-state",
     responses={200: {"model": DesiredState}, 304: {"description": "unchanged since If-None-Match"}},
 )
-def get_desired_state(cluster_id: uuid.UUID, request: Request, sb: SB, caller: Caller) -> Response:
+def get_desired_state(cluster_id: uuid.UUID, request: Request, sb: SB) -> Response:
     """The cluster's desired state (cluster token only). ``ETag`` is its content hash."""
     compiled = desired_state.desired_state(
         uow=sb.uow,
         box=sb.secrets,
-        principal=caller,
         cluster_id=cluster_id,
+        token=bearer_token(request),
         apps_domain=sb.settings.apps_domain,
         cache=sb.desired_cache,
     )
+    if compiled is None:
+        principal(request, sb)  # 401 for a bad or missing token ...
+        raise NotFound("cluster not found", field="cluster_id")  # ... 404 for any other caller
     headers = {"ETag": compiled.etag, "Cache-Control": "no-cache", "X-Starform-Generation": str(compiled.generation)}
     tags = [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
     if compiled.etag in tags or "*" in tags:

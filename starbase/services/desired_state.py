@@ -12,11 +12,9 @@ from collections import OrderedDict
 from sqlmodel import col, select
 
 from starbase.contracts import Artifact, DesiredState, HealthCheck, Resources, WorkloadSpec
-from starbase.crypto import SecretBox
-from starbase.errors import NotFound
+from starbase.crypto import SecretBox, token_matches
 from starbase.models import App, Cluster, Domain, Environment, Release, Workspace
 from starbase.ports import UnitOfWork
-from starbase.services.access import Principal
 from starbase.services.apps import app_url
 
 CACHE_SIZE = 64
@@ -58,18 +56,19 @@ def desired_state(
     *,
     uow: UnitOfWork,
     box: SecretBox,
-    principal: Principal,
     cluster_id: uuid.UUID,
+    token: str | None,
     apps_domain: str,
     cache: DesiredStateCache,
-) -> CompiledState:
-    """Only the cluster's own token may read it; anyone else is told the cluster does not exist."""
-    if principal.kind != "cluster" or principal.cluster_id != cluster_id:
-        raise NotFound("cluster not found", field="cluster_id")
+) -> CompiledState | None:
+    """The cluster's document if ``token`` is that cluster's own token, else None (the caller then tells a
+    bad token (401) from another caller (404)). One query on the hot path: every Shuttle polls this."""
+    if not token:
+        return None
     with uow:
         cluster = uow.session.get(Cluster, cluster_id)
-        if cluster is None:
-            raise NotFound("cluster not found", field="cluster_id")
+        if cluster is None or not token_matches(token, cluster.token_hash):
+            return None
         key = (cluster.id, cluster.generation)
         cached = cache.get(key)
         if cached is not None:

@@ -1,0 +1,5 @@
+"""``python -m starbase.cli``: the same as the ``starform`` command."""
+
+from starbase.cli import main
+
+main()
