@@ -12,10 +12,11 @@ from sqlalchemy import Engine
 
 from starbase.adapters.clock import SystemClock
 from starbase.adapters.github import GitHubIdentity
+from starbase.adapters.sql_logs import SqlLogStore
 from starbase.config import Settings, get_settings
 from starbase.crypto import SecretBox, load_or_create_key
 from starbase.db import make_engine
-from starbase.ports import Clock, Identity, UnitOfWork
+from starbase.ports import Clock, Identity, LogStore, UnitOfWork
 from starbase.services.desired_state import DesiredStateCache
 from starbase.uow import SqlUnitOfWork
 
@@ -29,6 +30,7 @@ class Starbase:
     uow: UnitOfWork
     clock: Clock
     secrets: SecretBox
+    logs: LogStore
     identity: Identity | None = None
     desired_cache: DesiredStateCache = field(default_factory=DesiredStateCache)
 
@@ -44,6 +46,7 @@ def bootstrap(
     clock: Clock | None = None,
     secrets: SecretBox | None = None,
     identity: Identity | None = None,
+    logs: LogStore | None = None,
 ) -> Starbase:
     """Build the container. The data dir, the default SQLite file and (embedded mode without
     ``STARFORM_SECRET_KEY``) the secret key file are created here, when they are needed."""
@@ -61,6 +64,7 @@ def bootstrap(
         uow=uow or SqlUnitOfWork(engine),
         clock=clock or SystemClock(),
         secrets=secrets,
+        logs=logs or SqlLogStore(engine),
         identity=identity or _github(settings),
     )
 

@@ -110,16 +110,25 @@ class LogQuery:
     since: datetime | None = None
     until: datetime | None = None
     search: str | None = None
+    after: int | None = None
     limit: int = 1000
 
 
+@dataclass(frozen=True)
+class StoredLogLine:
+    """A line as stored: ``cursor`` grows with every line appended, so ``after=cursor`` resumes a tail."""
+
+    cursor: int
+    line: LogLine
+
+
 class LogStore(Protocol):
-    """Build and app log lines (SqliteLogStore, ClickHouseLogStore). Callers apply the tenant filter by
+    """Build and app log lines (SqlLogStore, ClickHouseLogStore). Callers apply the tenant filter by
     always passing the workspace."""
 
     def append(self, lines: Sequence[LogLine]) -> int: ...
 
-    def query(self, query: LogQuery) -> list[LogLine]: ...
+    def query(self, query: LogQuery) -> list[StoredLogLine]: ...
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ def register(app: typer.Typer) -> None:
     app.command("rollback")(rollback)
     app.command("scale")(scale)
     app.command("status")(status)
+    app.command("logs")(logs)
 
 
 def parse_pairs(pairs: list[str]) -> dict[str, str]:
@@ -180,3 +181,52 @@ def status(ctx: typer.Context, name: Name) -> None:
             "observed_at",
         ),
     )
+
+
+def logs(
+    ctx: typer.Context,
+    name: Name,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="keep printing new lines")] = False,
+    since: Annotated[str | None, typer.Option("--since", help="e.g. 10m, 2h, or an ISO time")] = None,
+    search: Annotated[str | None, typer.Option("--search", help="only lines containing TEXT")] = None,
+    interval: Annotated[float, typer.Option("--interval", help="seconds between polls with --follow")] = 1.0,
+) -> None:
+    """An app's output (and its builds'), oldest first; --follow tails it until Ctrl-C."""
+    import time
+
+    api = Api(g(ctx))
+    path = api.ws(f"/apps/{name}/logs")
+    lines = api.get(path, since=since or (None if follow else "1h"), search=search)
+    show = _line_printer(g(ctx).output, streaming=follow)
+    for line in lines:
+        show(line)
+    cursor = lines[-1]["cursor"] if lines else None
+    if not follow:
+        if g(ctx).output == "json":
+            emit(lines, "json", ())
+        return
+    if cursor is None:
+        cursor = 0
+    try:
+        while True:
+            time.sleep(interval)
+            for line in api.get(path, after=cursor, search=search, limit=1000):
+                show(line)
+                cursor = line["cursor"]
+    except KeyboardInterrupt:
+        return
+
+
+def _line_printer(output: str, *, streaming: bool):  # type: ignore[no-untyped-def]
+    import json
+
+    def show(line: dict) -> None:  # type: ignore[type-arg]
+        if output == "json":
+            if streaming:  # one JSON document per line while following
+                print(json.dumps(line), flush=True)
+            return
+        stamp = line["ts"][:19].replace("T", " ")
+        where = line.get("replica") or line.get("stage") or line["stream"]
+        print(f"{stamp} [{where}] {line['line']}", flush=True)
+
+    return show

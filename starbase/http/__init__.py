@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from starbase.bootstrap import Starbase, bootstrap
 from starbase.errors import Invalid, PayloadTooLarge, StarbaseError
-from starbase.http import routes_apps, routes_auth, routes_clusters, routes_workspaces
+from starbase.http import routes_apps, routes_auth, routes_clusters, routes_logs, routes_workspaces
 from starbase.http.deps import API_PREFIX, LazyContainer, probes
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -38,7 +38,7 @@ def create_app(starbase: Starbase | None = None, *, factory: Callable[[], Starba
     _install_error_handlers(app)
     app.add_middleware(LimitsAndCorrelation)
     app.include_router(probes())
-    for module in (routes_workspaces, routes_apps, routes_clusters):
+    for module in (routes_workspaces, routes_apps, routes_clusters, routes_logs):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(routes_auth.router)
     return app
@@ -87,6 +87,9 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": ("body",), "msg": "invalid request"}
+        if first.get("type") == "json_invalid":
+            error = Invalid("the request body is not valid JSON", field="body")
+            return JSONResponse(error.to_dict(), status_code=400)
         loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
         error = Invalid(str(first.get("msg", "invalid")), field=".".join(loc) or "body")
         return JSONResponse(error.to_dict(), status_code=422)

@@ -28,6 +28,7 @@ from starbase.models.delivery import (
 )
 from starbase.models.infra import Cluster, ClusterKind, LeaseState, Region, WorkloadStatus
 from starbase.models.ledger import AuditEntry, Event, Invoice, InvoiceStatus, Severity, UsageRecord
+from starbase.models.telemetry import LogEntry
 from starbase.models.tenancy import ApiToken, LoginLink, Member, Role, User, UserSession, Workspace
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "Job",
     "JobState",
     "LeaseState",
+    "LogEntry",
     "LoginLink",
     "Member",
     "Region",

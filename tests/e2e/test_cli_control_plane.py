@@ -7,11 +7,13 @@ import json
 import signal
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.e2e.conftest import BIN, ROOT, run, wait_for
+from tests.e2e.conftest import BIN, ROOT, Captured, run, wait_for
 from tests.servers import free_port
 
 
@@ -87,6 +89,35 @@ def test_a_user_manages_apps_variables_and_releases_from_the_cli(api: dict[str, 
     assert plain[0] == "web"
     everywhere = js(api, "apps", "show", "web", "--workspace", "acme")  # global option after the action
     assert everywhere["name"] == "web"  # type: ignore[index]
+
+    def ship(text: str) -> None:
+        line = {
+            "ts": datetime.now(UTC).isoformat(),
+            "workspace": "acme",
+            "app": "web",
+            "stream": "stdout",
+            "line": text,
+            "replica": "web-1",
+        }
+        response = httpx.post(
+            f"{api['API_URL']}/api/v1/logs/ingest",
+            content=json.dumps(line),
+            headers={"Authorization": f"Bearer {cluster['token']}"},
+        )  # type: ignore[index]
+        assert response.status_code == 202 and response.json()["accepted"] == 1
+
+    ship("GET / 200")
+    ship("GET /missing 404")
+    assert [entry["line"] for entry in js(api, "logs", "web")] == ["GET / 200", "GET /missing 404"]  # type: ignore[union-attr,index]
+    assert "GET /missing 404" in sf(api, "logs", "web", "--search", "404").stdout
+    assert "GET / 200" not in sf(api, "logs", "web", "--search", "404").stdout
+    follower = Captured(["starform", "logs", "web", "--follow", "--interval", "0.2"], api)
+    try:
+        follower.wait_for_line("GET /missing 404", timeout=30)
+        ship("POST /login 302")
+        assert "[web-1] POST /login 302" in follower.wait_for_line("POST /login 302", timeout=30)
+    finally:
+        follower.stop(signal.SIGINT)
 
 
 def test_cli_exit_codes_and_one_line_errors(api: dict[str, str]) -> None:

@@ -86,3 +86,16 @@ def test_an_oversized_body_is_413(starbase: Starbase) -> None:
     )
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "payload_too_large"
+
+
+def test_a_body_that_is_not_json_is_400(starbase: Starbase) -> None:
+    world = build_world(starbase)
+    response = world.client.post(
+        f"{WS}/apps", content=b"{name: web", headers={**world.as_("owner"), "Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "invalid",
+        "message": "the request body is not valid JSON",
+        "field": "body",
+    }
