@@ -4,6 +4,9 @@ a new release for each affected app, recording the names that changed (never the
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
 from sqlmodel import Session, col, select
 
 from starbase.crypto import SecretBox
@@ -24,6 +27,8 @@ from starbase.services.dto import (
 from starbase.services.events import record_audit
 from starbase.services.lookup import app_for, environment_of, group_for, workspace_for
 from starbase.services.releases import cut_release, release_public, releases_for_group_change
+
+Var = TypeVar("Var", AppVariable, Variable)
 
 
 def describe(change: VarChange) -> tuple[str, list[dict[str, str]]]:
@@ -73,18 +78,16 @@ def change_app_vars(
     with uow:
         session = uow.session
         ws, found = app_for(session, principal, workspace, app, Role.MEMBER)
-        existing = {v.name: v for v in session.exec(select(AppVariable).where(AppVariable.app_id == found.id)).all()}
-        missing = [n for n in change.unset if n not in existing]
-        if missing:
-            raise NotFound(f"app '{app}' has no variable {', '.join(missing)}", field=f"unset.{missing[0]}")
-        for name, value in change.set.items():
-            var = existing.get(name) or AppVariable(app_id=found.id, name=name)
-            var.seal(box, value)
-            var.updated_at = clock.now()
-            session.add(var)
-        for name in change.unset:
-            session.delete(existing[name])
-        session.flush()
+        existing = session.exec(select(AppVariable).where(AppVariable.app_id == found.id)).all()
+        _apply(
+            session,
+            box,
+            clock,
+            change,
+            existing,
+            lambda key: AppVariable(app_id=found.id, name=key),
+            owner=f"app '{app}'",
+        )
         description, changes = describe(change)
         env = environment_of(session, found)
         release = cut_release(
@@ -103,6 +106,31 @@ def change_app_vars(
         )
         uow.commit()
         return release_public(session, release, found, env)
+
+
+def _apply(
+    session: Session,
+    box: SecretBox,
+    clock: Clock,
+    change: VarChange,
+    existing: Sequence[Var],
+    new: Callable[[str], Var],
+    *,
+    owner: str,
+) -> None:
+    """Seal the set values (new rows where needed) and delete the unset ones; refuse unknown names first."""
+    by_name = {v.name: v for v in existing}
+    missing = [n for n in change.unset if n not in by_name]
+    if missing:
+        raise NotFound(f"{owner} has no variable {', '.join(missing)}", field=f"unset.{missing[0]}")
+    for key, value in change.set.items():
+        var = by_name.get(key) or new(key)
+        var.seal(box, value)
+        var.updated_at = clock.now()
+        session.add(var)
+    for key in change.unset:
+        session.delete(by_name[key])
+    session.flush()
 
 
 # --- var groups --------------------------------------------------------------------------------------
@@ -160,18 +188,16 @@ def change_group_vars(
     with uow:
         session = uow.session
         ws, group = group_for(session, principal, workspace, name, Role.MEMBER)
-        existing = {v.name: v for v in session.exec(select(Variable).where(Variable.group_id == group.id)).all()}
-        missing = [n for n in change.unset if n not in existing]
-        if missing:
-            raise NotFound(f"var group '{name}' has no variable {', '.join(missing)}", field=f"unset.{missing[0]}")
-        for key, value in change.set.items():
-            var = existing.get(key) or Variable(group_id=group.id, name=key)
-            var.seal(box, value)
-            var.updated_at = clock.now()
-            session.add(var)
-        for key in change.unset:
-            session.delete(existing[key])
-        session.flush()
+        existing = session.exec(select(Variable).where(Variable.group_id == group.id)).all()
+        _apply(
+            session,
+            box,
+            clock,
+            change,
+            existing,
+            lambda key: Variable(group_id=group.id, name=key),
+            owner=f"var group '{name}'",
+        )
         description, changes = describe(change)
         releases = releases_for_group_change(
             session,
