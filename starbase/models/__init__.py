@@ -25,6 +25,7 @@ from starbase.models.delivery import (
     Job,
     JobState,
     Release,
+    SchedulerLock,
 )
 from starbase.models.infra import Cluster, ClusterKind, LeaseState, Region, WorkloadStatus
 from starbase.models.ledger import AuditEntry, Event, Invoice, InvoiceStatus, Severity, UsageRecord
@@ -60,6 +61,7 @@ __all__ = [
     "Region",
     "Release",
     "Role",
+    "SchedulerLock",
     "Sealed",
     "Severity",
     "UsageRecord",

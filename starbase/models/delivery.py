@@ -43,6 +43,17 @@ class Job(SQLModel, table=True):
     finished_at: datetime | None = ts_field(nullable=True)
 
 
+class SchedulerLock(SQLModel, table=True):
+    """A named lease that one process holds at a time (the job dispatcher): renewed while alive, taken over
+    by another process once it expires."""
+
+    __tablename__ = "scheduler_locks"
+
+    name: str = Field(primary_key=True, max_length=64)
+    owner: str = Field(max_length=128)
+    expires_at: datetime = ts_field()
+
+
 class BuildState(enum.StrEnum):
     QUEUED = "queued"
     CLONING = "cloning"
@@ -79,6 +90,8 @@ class Build(SQLModel, table=True):
     artifact_digest: str | None = Field(default=None, max_length=71)
     log_stream_id: str = Field(max_length=64, unique=True)
     error: str | None = Field(default=None, sa_type=Text)
+    timeout_s: int = Field(default=900, ge=1)
+    cancel_requested_at: datetime | None = ts_field(nullable=True)
     created_by: str | None = Field(default=None, max_length=128)
     created_at: datetime = ts_field(index=True)
     state_changed_at: datetime = ts_field()
