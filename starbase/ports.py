@@ -87,6 +87,12 @@ class BuildService(Protocol):
     def cancel(self, build_id: UUID) -> None: ...
 
 
+class SourceFetcher(Protocol):
+    """Checks out one commit of a repository (GitSource). Returns the commit SHA."""
+
+    def fetch(self, *, url: str, ref: str, dest: Path, log: BuildLog) -> str: ...
+
+
 class ArtifactStore(Protocol):
     """Content-addressed storage of build outputs (slugs); keys are ``sha256:<hex>`` digests."""
 

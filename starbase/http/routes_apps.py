@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from starbase.http.deps import SB, Caller
-from starbase.services import apps, releases, variables
+from starbase.services import apps, release_ops, releases, variables
 from starbase.services.dto import (
     AppCreate,
     AppPublic,
@@ -84,14 +84,14 @@ def list_releases(workspace: str, app: str, sb: SB, caller: Caller) -> list[Rele
 
 @router.post(APP + "/rollback", status_code=status.HTTP_201_CREATED)
 def rollback(workspace: str, app: str, body: RollbackRequest, sb: SB, caller: Caller) -> ReleasePublic:
-    return releases.rollback(
+    return release_ops.rollback(
         uow=sb.uow, box=sb.secrets, clock=sb.clock, principal=caller, workspace=workspace, app=app, body=body
     )
 
 
 @router.post(APP + "/scale", status_code=status.HTTP_201_CREATED)
 def scale(workspace: str, app: str, body: ScaleChange, sb: SB, caller: Caller) -> ReleasePublic:
-    return releases.scale(
+    return release_ops.scale(
         uow=sb.uow, box=sb.secrets, clock=sb.clock, principal=caller, workspace=workspace, app=app, body=body
     )
 

@@ -177,6 +177,28 @@ class StatusPublic(_Out):
     observed_at: datetime | None
 
 
+class DeployRequest(_In):
+    ref: str | None = Field(None, max_length=255, description="branch, tag or commit; default: the app's branch")
+
+
+class BuildPublic(_Out):
+    id: uuid.UUID
+    app: str
+    state: str
+    trigger: str
+    ref: str
+    commit_sha: str | None
+    plan: dict[str, Any] | None
+    artifact_digest: str | None
+    release: str | None = None
+    error: str | None
+    created_by: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    duration_s: float | None = None
+
+
 # --- var groups -------------------------------------------------------------------------------------
 
 

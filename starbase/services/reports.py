@@ -26,7 +26,7 @@ from starbase.models import (
 from starbase.ports import Clock, UnitOfWork
 from starbase.services.access import Principal
 from starbase.services.events import record_event
-from starbase.services.releases import rollback_to
+from starbase.services.release_ops import rollback_to
 
 MAX_FAILED_ROLLOUTS = 3
 

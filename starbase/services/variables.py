@@ -26,7 +26,8 @@ from starbase.services.dto import (
 )
 from starbase.services.events import record_audit
 from starbase.services.lookup import app_for, environment_of, group_for, workspace_for
-from starbase.services.releases import cut_release, release_public, releases_for_group_change
+from starbase.services.release_ops import releases_for_group_change
+from starbase.services.releases import cut_release, release_public
 
 Var = TypeVar("Var", AppVariable, Variable)
 
