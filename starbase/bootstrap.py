@@ -7,16 +7,21 @@ overrides (an in-memory engine, a fake clock, in-memory adapters) instead of pat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Engine
 
+from starbase.adapters.artifacts import FilesystemArtifactStore
 from starbase.adapters.clock import SystemClock
+from starbase.adapters.git_source import GitSource
 from starbase.adapters.github import GitHubIdentity
+from starbase.adapters.local_build import LocalBuildService
 from starbase.adapters.sql_logs import SqlLogStore
 from starbase.config import Settings, get_settings
 from starbase.crypto import SecretBox, load_or_create_key
 from starbase.db import make_engine
-from starbase.ports import Clock, Identity, LogStore, UnitOfWork
+from starbase.errors import ConfigurationError
+from starbase.ports import ArtifactStore, BuildService, Clock, Identity, LogStore, SourceFetcher, UnitOfWork
 from starbase.services.desired_state import DesiredStateCache
 from starbase.uow import SqlUnitOfWork
 
@@ -31,6 +36,10 @@ class Starbase:
     clock: Clock
     secrets: SecretBox
     logs: LogStore
+    artifacts: ArtifactStore
+    source: SourceFetcher
+    builder: BuildService
+    work_root: Path
     identity: Identity | None = None
     desired_cache: DesiredStateCache = field(default_factory=DesiredStateCache)
 
@@ -47,6 +56,8 @@ def bootstrap(
     secrets: SecretBox | None = None,
     identity: Identity | None = None,
     logs: LogStore | None = None,
+    builder: BuildService | None = None,
+    source: SourceFetcher | None = None,
 ) -> Starbase:
     """Build the container. The data dir, the default SQLite file and (embedded mode without
     ``STARFORM_SECRET_KEY``) the secret key file are created here, when they are needed."""
@@ -58,6 +69,7 @@ def bootstrap(
         if settings.database_url is None:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = make_engine(settings.resolved_database_url)
+    artifacts = FilesystemArtifactStore(settings.data_dir / "artifacts")
     return Starbase(
         settings=settings,
         engine=engine,
@@ -65,7 +77,21 @@ def bootstrap(
         clock=clock or SystemClock(),
         secrets=secrets,
         logs=logs or SqlLogStore(engine),
+        artifacts=artifacts,
+        source=source or GitSource(),
+        builder=builder or _builder(settings, artifacts),
+        work_root=settings.data_dir / "builds",
         identity=identity or _github(settings),
+    )
+
+
+def _builder(settings: Settings, artifacts: ArtifactStore) -> BuildService:
+    if settings.builder == "depot":
+        raise ConfigurationError(
+            "the Depot builder is not available in this version; use 'local'", setting="STARFORM_BUILDER"
+        )
+    return LocalBuildService(
+        work_root=settings.data_dir / "builds", cache_root=settings.data_dir / "cache", artifacts=artifacts
     )
 
 

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from starbase.cli import account, apps, platform
+from starbase.cli import account, apps, builds, platform
 from starbase.cli.client import Globals
 from starbase.cli.output import FORMATS
 from starbase.errors import ConfigurationError, Invalid, StarbaseError
@@ -42,6 +42,7 @@ def _globals(
 
 platform.register(app)
 apps.register(app)
+builds.register(app)
 account.register(app)
 
 

@@ -18,7 +18,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from starbase.bootstrap import Starbase, bootstrap
 from starbase.errors import Invalid, PayloadTooLarge, StarbaseError
-from starbase.http import routes_apps, routes_auth, routes_clusters, routes_logs, routes_workspaces
+from starbase.http import (
+    routes_apps,
+    routes_auth,
+    routes_builds,
+    routes_clusters,
+    routes_logs,
+    routes_workspaces,
+)
 from starbase.http.deps import API_PREFIX, LazyContainer, probes
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -38,7 +45,7 @@ def create_app(starbase: Starbase | None = None, *, factory: Callable[[], Starba
     _install_error_handlers(app)
     app.add_middleware(LimitsAndCorrelation)
     app.include_router(probes())
-    for module in (routes_workspaces, routes_apps, routes_clusters, routes_logs):
+    for module in (routes_workspaces, routes_apps, routes_builds, routes_clusters, routes_logs):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(routes_auth.router)
     return app

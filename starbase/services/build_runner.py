@@ -256,3 +256,20 @@ def _end(
             )
         uow.commit()
     return state
+
+
+def fail_abandoned(*, uow: UnitOfWork, clock: Clock, logs: LogStore, job: Job) -> None:
+    """A build whose worker stopped responding on its last attempt ends as failed, with the reason."""
+    with uow:
+        build = uow.session.get(Build, uuid.UUID(job.payload["build_id"]))
+        if build is not None and build.state not in FINISHED:
+            transition(
+                uow.session,
+                clock,
+                logs,
+                build,
+                BuildState.FAILED,
+                reason="worker_lost",
+                message=f"the build worker stopped responding ({job.attempts} attempts); start a new build",
+            )
+        uow.commit()

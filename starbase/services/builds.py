@@ -162,9 +162,8 @@ def build_logs(
     with uow:
         build, app, ws = _visible_build(uow.session, principal, build_id)
         public = build_public(uow.session, build, app)
-    return public, logs.query(
-        LogQuery(workspace=ws.name, build_id=build.id, after=after if after is not None else 0, limit=limit)
-    )
+        query = LogQuery(workspace=ws.name, build_id=build.id, after=after if after is not None else 0, limit=limit)
+    return public, logs.query(query)
 
 
 def build_public(session: Session, build: Build, app: App) -> BuildPublic:

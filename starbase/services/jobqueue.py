@@ -83,6 +83,7 @@ def lease(*, uow: UnitOfWork, clock: Clock, owner: str, kinds: tuple[str, ...], 
             return None
         uow.commit()
         session.refresh(job)
+        session.expunge(job)  # detached with its loaded values: the with block's rollback must not expire them
         return job
 
 
@@ -100,6 +101,8 @@ def reap(*, uow: UnitOfWork, clock: Clock, kinds: tuple[str, ...]) -> list[Job]:
         for job in stale:
             finish(uow.session, clock, job, JobState.FAILED, f"the worker stopped responding ({job.attempts} attempts)")
         uow.commit()
+        for job in stale:
+            uow.session.expunge(job)
         return list(stale)
 
 
