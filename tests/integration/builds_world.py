@@ -90,7 +90,9 @@ class BuildWorld:
     def rows(self, build_id: object) -> tuple[Build, Job]:
         with self.sb.uow as uow:
             build = uow.session.get(Build, build_id)
-            return build, uow.session.get(Job, build.job_id)  # type: ignore[union-attr,return-value]
+            job = uow.session.get(Job, build.job_id)  # type: ignore[union-attr]
+            uow.session.expunge_all()  # keep the loaded values past the block's rollback
+            return build, job  # type: ignore[return-value]
 
 
 def make_world(tmp: Path, clock: Clock | None = None) -> BuildWorld:
