@@ -79,7 +79,7 @@ def run_build_job(
         if build is None or build.state in FINISHED:
             jobqueue.finish(uow.session, clock, uow.session.get(Job, job.id), JobState.CANCELLED, "build gone")  # type: ignore[arg-type]
             uow.commit()
-            return build.state if build else BuildState.CANCELLED  # type: ignore[return-value]
+            return BuildState(build.state) if build else BuildState.CANCELLED
         app = uow.session.get(App, build.app_id)
         ws = uow.session.get(Workspace, app.workspace_id)  # type: ignore[union-attr]
         busy = uow.session.exec(
@@ -88,7 +88,7 @@ def run_build_job(
         if busy is not None:  # at most one running build per app: try again shortly
             jobqueue.requeue(uow.session, clock, uow.session.get(Job, job.id), delay_s=5)  # type: ignore[arg-type]
             uow.commit()
-            return build.state
+            return BuildState(build.state)
         env = resolve_vars(uow.session, box, app)  # type: ignore[arg-type]
         names = (ws.name, app.name, app.repo_url, app.start_command, app.root_dir)  # type: ignore[union-attr]
         timeout_s, ref = build.timeout_s, build.ref
