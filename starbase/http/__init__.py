@@ -24,6 +24,7 @@ from starbase.http import (
     routes_builds,
     routes_clusters,
     routes_logs,
+    routes_webhooks,
     routes_workspaces,
 )
 from starbase.http.deps import API_PREFIX, LazyContainer, probes
@@ -48,6 +49,7 @@ def create_app(starbase: Starbase | None = None, *, factory: Callable[[], Starba
     for module in (routes_workspaces, routes_apps, routes_builds, routes_clusters, routes_logs):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(routes_auth.router)
+    app.include_router(routes_webhooks.router)
     return app
 
 

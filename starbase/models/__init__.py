@@ -28,7 +28,15 @@ from starbase.models.delivery import (
     SchedulerLock,
 )
 from starbase.models.infra import Cluster, ClusterKind, LeaseState, Region, WorkloadStatus
-from starbase.models.ledger import AuditEntry, Event, Invoice, InvoiceStatus, Severity, UsageRecord
+from starbase.models.ledger import (
+    AuditEntry,
+    Event,
+    Invoice,
+    InvoiceStatus,
+    Severity,
+    UsageRecord,
+    WebhookDelivery,
+)
 from starbase.models.telemetry import LogEntry
 from starbase.models.tenancy import ApiToken, LoginLink, Member, Role, User, UserSession, Workspace
 
@@ -71,6 +79,7 @@ __all__ = [
     "VarGroup",
     "VarGroupAttachment",
     "Variable",
+    "WebhookDelivery",
     "WorkloadStatus",
     "Workspace",
     "utcnow",

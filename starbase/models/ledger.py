@@ -100,3 +100,14 @@ class AuditEntry(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     remote_addr: str | None = Field(default=None, max_length=64)
     created_at: datetime = ts_field()
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """A webhook delivery id already handled (``X-GitHub-Delivery``): redeliveries are ignored."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: str = Field(primary_key=True, max_length=64)
+    source: str = Field(default="github", max_length=16)
+    event: str = Field(max_length=64)
+    received_at: datetime = ts_field(index=True)
