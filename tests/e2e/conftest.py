@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.servers import free_port
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,3 +95,23 @@ class Captured:
         code = self.process.wait(timeout=timeout)
         self._reader.join(timeout=10)
         return code
+
+
+@pytest.fixture
+def api(env: dict[str, str], tmp_path: Path) -> Iterator[dict[str, str]]:
+    assert run(["starform", "db", "upgrade"], env).returncode == 0
+    port = free_port()
+    server = subprocess.Popen(
+        [str(BIN / "starform"), "api", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=(tmp_path / "api.log").open("w"),  # a file, not a pipe: a full pipe would block the server
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz", process=server, timeout=60)
+        client_env = {**env, "STARFORM_CONFIG": str(tmp_path / "cli.toml")}
+        yield {**client_env, "API_URL": f"http://127.0.0.1:{port}"}
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)

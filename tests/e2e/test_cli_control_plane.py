@@ -6,35 +6,11 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
-import pytest
 
-from tests.e2e.conftest import BIN, ROOT, Captured, run, wait_for
-from tests.servers import free_port
-
-
-@pytest.fixture
-def api(env: dict[str, str], tmp_path: Path) -> Iterator[dict[str, str]]:
-    assert run(["starform", "db", "upgrade"], env).returncode == 0
-    port = free_port()
-    server = subprocess.Popen(
-        [str(BIN / "starform"), "api", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/healthz", process=server, timeout=60)
-        client_env = {**env, "STARFORM_CONFIG": str(tmp_path / "cli.toml")}
-        yield {**client_env, "API_URL": f"http://127.0.0.1:{port}"}
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.communicate(timeout=30)
+from tests.e2e.conftest import Captured, run
 
 
 def sf(env: dict[str, str], *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
