@@ -43,6 +43,7 @@ bench: install
 	$(VENV)/bin/python bench/startup.py
 	$(VENV)/bin/python bench/sealing.py
 	$(VENV)/bin/python bench/desired_state.py
+	$(VENV)/bin/python bench/build_overhead.py
 
 lint: install
 	$(VENV)/bin/ruff check .
