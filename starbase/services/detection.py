@@ -186,4 +186,4 @@ def _procfile(root: Path) -> BuildPlan | None:
     return BuildPlan("procfile", start=command) if command else None
 
 
-PROVIDERS: tuple[Provider, ...] = (_dockerfile, _python, _node, _go, _static, _procfile)
+PROVIDERS: tuple[Provider, ...] = (_dockerfile, _python, _node, _go, _procfile, _static)
