@@ -16,13 +16,15 @@ import httpx
 import psutil
 import pytest
 
+from starbase.adapters.git_source import GitSource
+from starbase.errors import PayloadTooLarge
 from starbase.models import Build, Cluster
 from starbase.services import releases
 from starbase.services.apps import update_app
 from starbase.services.builds import cancel_build
 from starbase.services.desired_state import compile_state
 from starbase.services.dto import AppUpdate
-from tests.integration.builds_world import BuildWorld, make_world
+from tests.integration.builds_world import BuildWorld, git_repo, make_world
 from tests.servers import free_port
 
 pytestmark = pytest.mark.slow
@@ -191,3 +193,20 @@ def test_a_build_that_runs_out_of_time_is_stopped(world: BuildWorld) -> None:
     assert world.work_one() == "timed_out"
     assert "ran out of time" in world.build(build.id).error  # type: ignore[operator]
     assert _sleepers() == []
+
+
+def test_a_dockerfile_repo_needs_the_depot_builder_in_embedded_mode(world: BuildWorld) -> None:
+    world.app("web", "dockerfile")
+    build = world.start("web")
+    assert world.work_one() == "failed"
+    assert "needs the Depot builder" in world.build(build.id).error  # type: ignore[operator]
+
+
+def test_a_repository_over_the_size_limit_is_refused(tmp_path: Path) -> None:
+    class Log:
+        def write(self, line: str, *, stage: str) -> None:
+            pass
+
+    url = git_repo("flask", tmp_path)
+    with pytest.raises(PayloadTooLarge, match="over the limit of 0 MB"):
+        GitSource(size_limit_mb=0).fetch(url=url, ref="main", dest=tmp_path / "checkout", log=Log())
