@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from starbase.adapters.artifacts import FilesystemArtifactStore
 from starbase.adapters.clock import SystemClock
+from starbase.adapters.depot import DepotBuildService
 from starbase.adapters.git_source import GitSource
 from starbase.adapters.github import GitHubIdentity
 from starbase.adapters.local_build import LocalBuildService
@@ -87,8 +88,15 @@ def bootstrap(
 
 def _builder(settings: Settings, artifacts: ArtifactStore) -> BuildService:
     if settings.builder == "depot":
-        raise ConfigurationError(
-            "the Depot builder is not available in this version; use 'local'", setting="STARFORM_BUILDER"
+        if not settings.depot_token or not settings.image_repository:
+            raise ConfigurationError(
+                "the depot builder needs a Depot token and STARFORM_IMAGE_REPOSITORY", setting="STARFORM_DEPOT_TOKEN"
+            )
+        return DepotBuildService(
+            token=settings.depot_token.get_secret_value(),
+            api_url=settings.depot_api_url,
+            cli=settings.depot_cli,
+            image_repository=settings.image_repository,
         )
     return LocalBuildService(
         work_root=settings.data_dir / "builds", cache_root=settings.data_dir / "cache", artifacts=artifacts

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     )
     builder: Literal["local", "depot"] = Field("local", description="Which BuildService runs builds.")
     depot_token: SecretStr | None = None
+    depot_api_url: str = Field("https://api.depot.dev", description="Depot's API (Connect, HTTP/JSON).")
+    depot_cli: str = Field("depot", description="The depot CLI that runs builds with a build token.")
+    image_repository: str | None = Field(None, description="Where Depot pushes images, e.g. registry.example/apps.")
     github_client_id: str | None = None
     github_client_secret: SecretStr | None = None
     github_webhook_secret: SecretStr | None = None
@@ -123,6 +126,8 @@ class Settings(BaseSettings):
                 raise ConfigurationError("is left at a placeholder value", setting=_env(name))
         if self.builder == "depot" and _secret(self.depot_token) in (None, *PLACEHOLDERS):
             raise ConfigurationError("the depot builder needs a Depot token", setting=_env("depot_token"))
+        if self.builder == "depot" and not self.image_repository:
+            raise ConfigurationError("the depot builder needs a registry to push to", setting=_env("image_repository"))
 
 
 class ClientSettings(BaseSettings):

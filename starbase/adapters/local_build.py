@@ -10,15 +10,12 @@ import gzip
 import hashlib
 import os
 import shutil
-import signal
-import subprocess
 import tarfile
-import threading
 import uuid
 from pathlib import Path
 
+from starbase.adapters.steps import BuildFailed, StepRunner
 from starbase.contracts import Artifact
-from starbase.errors import StarbaseError
 from starbase.ports import ArtifactStore, BuildLog, BuildRequest
 
 DEPENDENCY_FILES = (
@@ -36,29 +33,12 @@ DEPENDENCY_FILES = (
     "go.sum",
 )
 CACHED_DIRS = (".venv", "node_modules")
-KILL_GRACE_S = 5
-
-
-class BuildFailed(StarbaseError):
-    """A build step failed; the message says which and how."""
-
-    code = "build_failed"
-    status = 422
-
-
-class BuildStopped(StarbaseError):
-    """The build was cancelled or ran out of time; its processes were killed."""
-
-    code = "build_stopped"
-    status = 409
 
 
 class LocalBuildService:
     def __init__(self, *, work_root: Path, cache_root: Path, artifacts: ArtifactStore) -> None:
         self._work_root, self._cache_root, self._artifacts = work_root, cache_root, artifacts
-        self._running: dict[uuid.UUID, subprocess.Popen[str]] = {}
-        self._stopped: set[uuid.UUID] = set()
-        self._lock = threading.Lock()
+        self._steps = StepRunner()
 
     def build(self, request: BuildRequest, log: BuildLog) -> Artifact:
         plan, root = request.plan, request.source_dir
@@ -88,16 +68,9 @@ class LocalBuildService:
         return Artifact(kind="slug", ref=f"slug/{digest.removeprefix('sha256:')}.tar.gz", digest=digest)
 
     def cancel(self, build_id: uuid.UUID) -> None:
-        with self._lock:
-            self._stopped.add(build_id)
-            process = self._running.get(build_id)
-        if process is not None:
-            _kill_group(process)
+        self._steps.cancel(build_id)
 
     def _run(self, request: BuildRequest, command: str, cwd: Path, log: BuildLog, cache: Path) -> None:
-        with self._lock:
-            if request.build_id in self._stopped:
-                raise BuildStopped("the build was stopped")
         log.write(f"$ {command}", stage="building")
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -113,31 +86,9 @@ class LocalBuildService:
             **request.env,
         }
         (cache / "home").mkdir(parents=True, exist_ok=True)
-        process = subprocess.Popen(
-            ["bash", "-c", command],
-            cwd=cwd,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-            start_new_session=True,
+        self._steps.run(
+            request.build_id, ["bash", "-c", command], cwd=cwd, env=env, log=log, stage="building", describe=command
         )
-        with self._lock:
-            self._running[request.build_id] = process
-        try:
-            assert process.stdout is not None
-            for line in process.stdout:
-                log.write(line.rstrip("\n"), stage="building")
-            code = process.wait()
-        finally:
-            with self._lock:
-                self._running.pop(request.build_id, None)
-                stopped = request.build_id in self._stopped
-        if stopped:
-            raise BuildStopped("the build was stopped")
-        if code != 0:
-            raise BuildFailed(f"`{command}` exited with code {code}; its output is in the build log above")
 
     def _restore(self, cache: Path, key: str, root: Path) -> bool:
         saved = cache / f"deps-{key}"
@@ -187,13 +138,3 @@ def _pack(root: Path, target: Path) -> None:
             if relative.parts[0] == ".git":
                 continue
             tar.add(path, arcname=str(relative), recursive=False, filter=clean)
-
-
-def _kill_group(process: subprocess.Popen[str]) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=KILL_GRACE_S)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
