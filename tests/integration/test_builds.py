@@ -210,3 +210,26 @@ def test_a_repository_over_the_size_limit_is_refused(tmp_path: Path) -> None:
     url = git_repo("flask", tmp_path)
     with pytest.raises(PayloadTooLarge, match="over the limit of 0 MB"):
         GitSource(size_limit_mb=0).fetch(url=url, ref="main", dest=tmp_path / "checkout", log=Log())
+
+
+def test_a_build_checks_out_the_exact_commit_asked_for(world: BuildWorld, tmp_path: Path) -> None:
+    url = git_repo("static", tmp_path / "exact")
+    repo = Path(url.removeprefix("file://"))
+    first = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True).stdout.strip()
+    (repo / "index.html").write_text("<h1>second</h1>")
+    for args in (["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "second"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+    from starbase.services.apps import create_app as create
+    from starbase.services.dto import AppCreate
+
+    create(
+        uow=world.sb.uow,
+        clock=world.sb.clock,
+        principal=world.principal,
+        workspace="acme",
+        body=AppCreate(name="pinned", repo_url=url),
+        apps_domain="localhost",
+    )
+    build = world.start("pinned", ref=first)
+    assert world.work_one() == "succeeded", world.log(build.id)
+    assert world.build(build.id).commit_sha == first

@@ -21,6 +21,9 @@ GOLDEN = {
     "poetry": ("python/flask (poetry)", f"{PY} -m gunicorn wsgi:app --bind 0.0.0.0:$PORT"),
     "pipfile": ("python/fastapi (pipenv)", f"{PY} -m uvicorn server:app --host 0.0.0.0 --port $PORT"),
     "node-express": ("node (npm)", "npm run start"),
+    "pnpm": ("node (pnpm)", "npx --yes pnpm run start"),
+    "yarn": ("node (yarn)", "npx --yes yarn run start"),
+    "next": ("node/next (npm)", "npm run start -- -p $PORT"),
     "vite": ("node/vite (npm)", ""),
     "go-api": ("go", "./.starform-bin"),
     "static": ("static", ""),
@@ -65,3 +68,9 @@ def test_an_unsupported_repo_says_what_was_looked_for() -> None:
 def test_an_app_without_a_start_command_says_how_to_add_one() -> None:
     with pytest.raises(UnsupportedRepo, match="Procfile"):
         detect(APPS / "python-no-start")
+
+
+def test_lockfiles_choose_the_package_manager_and_builds_run() -> None:
+    assert detect(APPS / "pnpm").install == ["npx --yes pnpm install --frozen-lockfile"]
+    assert detect(APPS / "yarn").build == ["npx --yes yarn run build"]
+    assert detect(APPS / "next").build == ["npm run build"]
