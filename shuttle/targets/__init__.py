@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from starbase.contracts import WorkloadReport, WorkloadSpec
+from shuttle.plan import Action, Observed
+from starbase.contracts import WorkloadReport
 
 
 class Target(Protocol):
@@ -13,10 +14,14 @@ class Target(Protocol):
 
     name: str
 
-    def observe(self) -> dict[str, WorkloadReport]:
-        """What exists now, keyed by ``WorkloadSpec.key``; only objects Shuttle owns."""
+    def observe(self) -> dict[str, Observed]:
+        """What exists now, keyed by ``WorkloadSpec.key``; only what Shuttle owns."""
         ...
 
-    def apply(self, workloads: Sequence[WorkloadSpec]) -> list[str]:
-        """Make the target run exactly ``workloads``; return one error per object that failed."""
+    def apply(self, actions: Sequence[Action]) -> list[str]:
+        """Carry out the plan; return one error per action that failed (the others still happen)."""
+        ...
+
+    def report(self) -> list[WorkloadReport]:
+        """What was observed, per workload, for Starbase."""
         ...
