@@ -3,7 +3,7 @@ compares what exists with what is desired every time, never reacts to change eve
 
 If the fetch fails, Shuttle keeps the last good desired state and deletes nothing; an empty desired state
 is applied only when it is a valid, newer generation. Consecutive failures double the interval (capped);
-401/403 stop the agent with a clear message. Time and randomness are injected so tests control them; tests drive ``tick()``."""
+401/403 stop the agent with a clear message. Time and randomness are injected; tests drive ``tick()``."""
 
 from __future__ import annotations
 
