@@ -58,6 +58,7 @@ class WorkloadSpec(_Wire):
     env: dict[EnvName, str] = Field(default_factory=dict)
     hostnames: list[str] = Field(default_factory=list)
     namespace: str = Field(max_length=63)
+    static_dir: str | None = Field(None, max_length=512, description="served as files, no process (static sites)")
 
     @property
     def key(self) -> str:

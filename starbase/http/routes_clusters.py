@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Request, Response, status
+from fastapi.responses import FileResponse
 
 from starbase.contracts import ClusterReport, DesiredState
 from starbase.errors import NotFound
@@ -67,3 +68,15 @@ def post_report(cluster_id: uuid.UUID, body: ClusterReport, sb: SB, caller: Call
     return reports.ingest_report(
         uow=sb.uow, box=sb.secrets, clock=sb.clock, principal=caller, cluster_id=cluster_id, report=body
     )
+
+
+@router.get("/clusters/{cluster_id}/artifacts/{digest}", response_class=FileResponse)
+def get_artifact(cluster_id: uuid.UUID, digest: str, request: Request, sb: SB) -> FileResponse:
+    """A slug for the cluster's own Shuttle (only artifacts of releases placed on it)."""
+    path = desired_state.artifact_for_cluster(
+        uow=sb.uow, artifacts=sb.artifacts, cluster_id=cluster_id, token=bearer_token(request), digest=digest
+    )
+    if path is None:
+        principal(request, sb)
+        raise NotFound("artifact not found", field="digest")
+    return FileResponse(path, media_type="application/gzip")

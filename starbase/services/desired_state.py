@@ -8,13 +8,14 @@ import json
 import threading
 import uuid
 from collections import OrderedDict
+from pathlib import Path
 
 from sqlmodel import col, select
 
 from starbase.contracts import Artifact, DesiredState, HealthCheck, Resources, WorkloadSpec
 from starbase.crypto import SecretBox, token_matches
 from starbase.models import App, Cluster, Domain, Environment, Release, Workspace
-from starbase.ports import UnitOfWork
+from starbase.ports import ArtifactStore, UnitOfWork
 from starbase.services.apps import app_url
 
 CACHE_SIZE = 64
@@ -116,6 +117,27 @@ def compile_state(uow: UnitOfWork, box: SecretBox, cluster: Cluster, *, apps_dom
                 env=config.get("env", {}),
                 hostnames=[default_host, *sorted(domains.get(env.id, []))],
                 namespace=f"{ws.name}-{env.name}"[:63],
+                static_dir=config.get("static_dir") if not config.get("command") else None,
             )
         )
     return DesiredState(cluster_id=cluster.id, generation=cluster.generation, workloads=workloads)
+
+
+def artifact_for_cluster(
+    *, uow: UnitOfWork, artifacts: ArtifactStore, cluster_id: uuid.UUID, token: str | None, digest: str
+) -> Path | None:
+    """The slug of a release placed on this cluster, for its own Shuttle only; None otherwise."""
+    if not token:
+        return None
+    with uow:
+        cluster = uow.session.get(Cluster, cluster_id)
+        if cluster is None or not token_matches(token, cluster.token_hash):
+            return None
+        placed = uow.session.exec(
+            select(Release.id)
+            .join(Environment, col(Environment.id) == Release.environment_id)
+            .where(Environment.cluster_id == cluster.id, Release.artifact_digest == digest)
+        ).first()
+    if placed is None or not artifacts.exists(digest):
+        return None
+    return artifacts.open(digest)
