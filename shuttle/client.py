@@ -21,11 +21,21 @@ class Transient(Exception):
 
 
 class ControlPlane:
-    def __init__(self, url: str, token: str, cluster_id: str, *, timeout: float = 15) -> None:
+    def __init__(self, url: str, token: str, cluster_id: str | None = None, *, timeout: float = 15) -> None:
         self._http = httpx.Client(
             base_url=url.rstrip("/"), timeout=timeout, headers={"Authorization": f"Bearer {token}"}
         )
-        self.cluster_id = cluster_id
+        self._cluster_id = cluster_id
+
+    @property
+    def cluster_id(self) -> str:
+        """Known from the token itself: Starbase says which cluster it belongs to."""
+        if self._cluster_id is None:
+            me = self._send("GET", "/api/v1/me").json()
+            if me.get("kind") != "cluster" or not me.get("cluster_id"):
+                raise Fatal("SHUTTLE_TOKEN is not a cluster token (use the one `starform clusters register` printed)")
+            self._cluster_id = str(me["cluster_id"])
+        return self._cluster_id
 
     def desired_state(self, etag: str | None) -> tuple[DesiredState | None, str | None]:
         """(state, etag); state is None when unchanged since ``etag`` (304)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 from typing import Literal
 
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError
@@ -20,6 +21,9 @@ class ShuttleSettings(BaseSettings):
     token: SecretStr | None = Field(None, description="This cluster's token from `starform clusters register`.")
     target: Literal["local", "kubernetes"] = Field("local", description="Where workloads are applied.")
     interval: float = Field(30.0, gt=0, le=3600, description="Seconds between reconcile ticks (with jitter).")
+    state_dir: Path = Field(Path(".shuttle"), description="Local target: slugs, releases, replica logs, state.")
+    apps_port: int = Field(8080, ge=1, le=65535, description="Local target: where Caddy serves the apps.")
+    caddy_admin_port: int = Field(2019, ge=1, le=65535, description="Local target: Caddy's admin API (loopback).")
 
 
 def load_settings(**overrides: object) -> ShuttleSettings:

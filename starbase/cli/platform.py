@@ -74,7 +74,12 @@ def up(
     err.print(f"Sign in: [bold]http://localhost:{port}/auth/local?token={start.login_secret}[/]  (one use, 30 min)")
     err.print(f"Apps answer at http://<app>-{DEFAULT_WORKSPACE}.{settings.apps_domain}:{apps_port}")
     try:
-        stardeck_process.run(settings=settings, port=port, console=err)
+        stardeck_process.run(
+            settings=settings,
+            port=port,
+            console=err,
+            then=lambda: stardeck_process.start_shuttle(settings=settings, port=port, token=start.cluster_token),
+        )
     finally:
         scheduler.shutdown(wait=False)
         sb.close()

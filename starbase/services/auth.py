@@ -95,7 +95,13 @@ def whoami(*, uow: UnitOfWork, principal: Principal) -> Me:
             if principal.role_in(w.id) is not None and not principal.is_system
         ]
     default = workspaces[0].name if len(workspaces) == 1 or (principal.kind == "token" and workspaces) else None
-    return Me(kind=principal.kind, name=principal.name, workspaces=workspaces, default_workspace=default)
+    return Me(
+        kind=principal.kind,
+        name=principal.name,
+        workspaces=workspaces,
+        default_workspace=default,
+        cluster_id=principal.cluster_id,
+    )
 
 
 # --- sign-in -----------------------------------------------------------------------------------------

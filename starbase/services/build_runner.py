@@ -103,15 +103,15 @@ def run_build_job(
     watcher.start()
     final: BuildState
     try:
-        _move(uow, clock, logs, build_id, BuildState.CLONING, watcher)
+        _move(uow, clock, logs, build_id, BuildState.CLONING, watcher, log)
         sha = source.fetch(url=repo_url, ref=ref, dest=work / "src", log=log)
         _update(uow, build_id, commit_sha=sha)
-        _move(uow, clock, logs, build_id, BuildState.DETECTING, watcher)
+        _move(uow, clock, logs, build_id, BuildState.DETECTING, watcher, log)
         tree = work / "src" / root_dir if root_dir else work / "src"
         plan = detect(tree, start_override=start_command)
         log.write(f"detected {plan.provider}: start with `{plan.start or '(static files)'}`", stage="detecting")
         _update(uow, build_id, plan=asdict(plan) | {"install": list(plan.install), "build": list(plan.build)})
-        _move(uow, clock, logs, build_id, BuildState.BUILDING, watcher)
+        _move(uow, clock, logs, build_id, BuildState.BUILDING, watcher, log)
         artifact = builder.build(
             BuildRequest(
                 build_id=build_id,
@@ -125,7 +125,7 @@ def run_build_job(
             log,
         )
         watcher.check()
-        _move(uow, clock, logs, build_id, BuildState.UPLOADING, watcher)
+        _move(uow, clock, logs, build_id, BuildState.UPLOADING, watcher, log)
         _update(uow, build_id, artifact_kind=artifact.kind, artifact_ref=artifact.ref, artifact_digest=artifact.digest)
         system = Principal(kind="system", name=f"build {str(build_id)[:8]}", correlation_id=str(build_id))
         release = release_artifact(
@@ -141,6 +141,7 @@ def run_build_job(
             plan=plan,
         )
         log.write(f"released as {release.version}", stage="uploading")
+        log.flush()
         final = _end(uow, clock, logs, job, build_id, BuildState.SUCCEEDED, None)
     except Stop as stop:
         final = _end(uow, clock, logs, job, build_id, stop.state, stop.message)
@@ -220,8 +221,10 @@ class _Watcher(threading.Thread):
 
 
 def _move(
-    uow: UnitOfWork, clock: Clock, logs: LogStore, build_id: uuid.UUID, state: BuildState, watcher: _Watcher
+    uow: UnitOfWork, clock: Clock, logs: LogStore, build_id: uuid.UUID, state: BuildState, watcher: _Watcher,
+    log: BuildLogWriter,
 ) -> None:
+    log.flush()  # the stage's own lines come before the line announcing the next stage
     watcher.check()
     with uow:
         transition(uow.session, clock, logs, uow.session.get(Build, build_id), state)  # type: ignore[arg-type]

@@ -78,6 +78,7 @@ class TokenCreated(TokenPublic):
 class Me(_Out):
     kind: str
     name: str
+    cluster_id: uuid.UUID | None = None
     workspaces: list[WorkspacePublic]
     default_workspace: str | None
 

@@ -62,6 +62,7 @@ class LocalRuntime:
         self.shipper = LogShipper(control)
         self._lock = threading.RLock()
         self._load()
+        self._route()  # Caddy serves what was adopted (and answers 404 elsewhere) from the start
 
     # --- Target --------------------------------------------------------------------------------------
 
