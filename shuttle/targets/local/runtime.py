@@ -38,6 +38,7 @@ class Workload:
     next_restart: float = 0.0
     failed: dict[str, int] = field(default_factory=dict)
     failure_reason: str | None = None
+    pending: WorkloadSpec | None = None  # the release whose rollout failed last (the old one keeps serving)
 
     @property
     def static(self) -> bool:
@@ -67,9 +68,12 @@ class LocalRuntime:
     # --- Target --------------------------------------------------------------------------------------
 
     def observe(self) -> dict[str, Observed]:
+        """What runs: a workload with fewer live replicas than its spec (e.g. after a restart) gets scaled."""
         with self._lock:
             return {
-                key: Observed(key, str(w.spec.release_id), fingerprint(w.spec), w.spec.replicas)
+                key: Observed(
+                    key, str(w.spec.release_id), fingerprint(w.spec), w.spec.replicas if w.static else len(w.replicas)
+                )
                 for key, w in self.workloads.items()
             }
 
@@ -154,8 +158,7 @@ class LocalRuntime:
             target = current or self.workloads.setdefault(spec.key, Workload(spec))
             target.failed[str(spec.release_id)] = target.failed.get(str(spec.release_id), 0) + 1
             target.failure_reason = reason
-            if current is None:  # nothing was serving: remember the spec so the report tells the truth
-                target.spec = spec
+            target.pending = spec
             raise RuntimeError(f"{spec.release} never became healthy: {reason}")
         old = current.replicas if current else []
         failed = current.failed if current else {}
@@ -228,6 +231,8 @@ class LocalRuntime:
         self.caddy.load(routes)
 
     def _report(self, w: Workload) -> WorkloadReport:
+        if w.pending is not None and w.pending.release_id != w.spec.release_id:
+            return self._report_failed_rollout(w, w.pending)
         ready = w.spec.replicas if w.static else sum(1 for r in w.replicas if r.alive())
         crash_looping = w.restarts >= CRASH_LOOP_RESTARTS and ready < w.spec.replicas
         failed = w.failed.get(str(w.spec.release_id), 0)
@@ -257,6 +262,24 @@ class LocalRuntime:
             last_exit_reason=(w.failure_reason or "")[-1000:] or None,
             cpu_millis=sum(u[0] for u in usage) if usage else None,
             memory_mb=sum(u[1] for u in usage) if usage else None,
+        )
+
+    def _report_failed_rollout(self, w: Workload, pending: WorkloadSpec) -> WorkloadReport:
+        """The desired release never became healthy: say so for it (the old release still serves)."""
+        serving = sum(1 for r in w.replicas if r.alive()) if not w.static else w.spec.replicas
+        return WorkloadReport(
+            workspace=pending.workspace,
+            app=pending.app,
+            environment=pending.environment,
+            release=pending.release,
+            release_id=pending.release_id,
+            phase="failed",
+            ready_replicas=serving,
+            desired_replicas=pending.replicas,
+            restarts=w.restarts,
+            failed_rollouts=w.failed.get(str(pending.release_id), 0),
+            failure="application",
+            last_exit_reason=(w.failure_reason or "")[-1000:] or None,
         )
 
     def _tail(self, replica: Replica, lines: int = 3) -> str | None:
