@@ -16,7 +16,6 @@ from starbase.errors import StarbaseError
 builds = typer.Typer(help="Builds of an app.", no_args_is_help=True)
 BUILD_COLUMNS = ("id", "state", "ref", "commit_sha", "release", "duration_s", "created_at", "error")
 FINISHED = ("succeeded", "failed", "cancelled", "timed_out")
-SETTLED = ("running", "crash_looping", "failed")
 
 
 class DeployFailed(StarbaseError):
@@ -76,20 +75,22 @@ def follow(api: Api, build_id: str, *, show: bool, interval: float = 0.5) -> dic
 
 
 def _await_running(api: Api, name: str, release: str | None, timeout: float) -> dict[str, Any]:
+    """Until Shuttle reports ``release`` running, Starbase rolls it back (the current release changes), or
+    the time is up. A failed rollout alone is not final: Shuttle retries, Starbase rolls back after three."""
     note(f"waiting for {name} {release} to run…")
     deadline = time.monotonic() + timeout
     status: dict[str, Any] = {}
     while time.monotonic() < deadline:
         status = api.get(api.ws(f"/apps/{name}/status"))
-        if status["observed_release"] == release and status["status"] in SETTLED:
+        if status["observed_release"] == release and status["status"] == "running":
             return status
-        if status["status"] in ("crash_looping", "failed") or status["release"] != release:
-            return status  # rolled back, or the new release never came up
+        if status["release"] != release:
+            return {**status, "status": f"rolled back to {status['release']}"}
         time.sleep(1)
     return {
         **status,
         "status": status.get("status", "unknown"),
-        "last_exit_reason": f"not running after {timeout:.0f} s (status: {status.get('status')})",
+        "last_exit_reason": status.get("last_exit_reason") or f"not running after {timeout:.0f} s",
     }
 
 

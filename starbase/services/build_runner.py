@@ -221,7 +221,12 @@ class _Watcher(threading.Thread):
 
 
 def _move(
-    uow: UnitOfWork, clock: Clock, logs: LogStore, build_id: uuid.UUID, state: BuildState, watcher: _Watcher,
+    uow: UnitOfWork,
+    clock: Clock,
+    logs: LogStore,
+    build_id: uuid.UUID,
+    state: BuildState,
+    watcher: _Watcher,
     log: BuildLogWriter,
 ) -> None:
     log.flush()  # the stage's own lines come before the line announcing the next stage

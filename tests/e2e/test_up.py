@@ -3,14 +3,18 @@ and the API on one port, and leaves no process behind on Ctrl-C."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import signal
+import time
 from pathlib import Path
 
 import httpx
 import psutil
 import pytest
 
-from tests.e2e.conftest import Captured
+from tests.e2e.conftest import Captured, run
+from tests.integration.builds_world import git_repo
 from tests.servers import free_port
 
 pytestmark = pytest.mark.slow
@@ -47,3 +51,61 @@ def test_up_serves_stardeck_and_the_api_then_stops_cleanly(env: dict[str, str], 
     assert alive == [], f"left behind: {[(p.pid, p.name()) for p in alive]}"
     with pytest.raises(httpx.TransportError):
         httpx.get(f"{base}/healthz", timeout=2)
+
+
+def _processes(marker: str, under: Path | None = None) -> list[psutil.Process]:
+    """Processes whose command line has ``marker`` (and, with ``under``, that run in that directory)."""
+    found = []
+    for p in psutil.process_iter(["cmdline"]):
+        if marker not in " ".join(p.info["cmdline"] or []):
+            continue
+        try:
+            if under is None or p.cwd().startswith(str(under)):
+                found.append(p)
+        except psutil.Error:
+            continue
+    return found
+
+
+def test_restarting_up_brings_apps_back_without_duplicates(env: dict[str, str], tmp_path: Path) -> None:
+    port, apps_port = free_port(), free_port()
+    data = tmp_path / "up"
+    command = ["starform", "up", "--port", str(port), "--data-dir", str(data), "--apps-port", str(apps_port)]
+    cli = {
+        **env,
+        "STARFORM_DATA_DIR": str(data),
+        "STARFORM_URL": f"http://127.0.0.1:{port}",
+        "STARFORM_CONFIG": str(tmp_path / "cli.toml"),
+    }
+    up = Captured(command, env)
+    try:
+        up.wait_for_line("Starform is up", timeout=600)
+        made = run(
+            ["starform", "admin", "token", "create", "--workspace", "default", "--role", "owner", "-o", "json"], cli
+        )
+        cli["STARFORM_TOKEN"] = json.loads(made.stdout)["token"]
+        repo = git_repo("procfile-only", tmp_path / "repos")
+        assert run(["starform", "apps", "create", "proc", "--repo", repo], cli).returncode == 0
+        deployed = run(["starform", "deploy", "proc", "--wait", "--timeout", "120"], cli, timeout=300)
+        assert deployed.returncode == 0, deployed.stderr
+        url = f"http://127.0.0.1:{apps_port}/"
+        assert "hello from procfile" in httpx.get(url, headers={"Host": "proc-default.localhost"}).text
+        assert len(_processes("http.server", data)) == 1
+    finally:
+        assert up.stop(signal.SIGINT) == 0, up.output[-3000:]
+    assert _processes("http.server", data) == [], "starform up stopped the apps it ran"
+    again = Captured(command, env)
+    try:
+        again.wait_for_line("Starform is up", timeout=600)
+        deadline = time.monotonic() + 60
+        answer = ""
+        while time.monotonic() < deadline and "hello from procfile" not in answer:
+            with contextlib.suppress(httpx.HTTPError):
+                answer = httpx.get(url, headers={"Host": "proc-default.localhost"}, timeout=5).text
+            time.sleep(0.5)
+        assert "hello from procfile" in answer
+        assert len(_processes("http.server", data)) == 1
+    finally:
+        assert again.stop(signal.SIGINT) == 0, again.output[-3000:]
+    assert _processes("http.server", data) == []
+    assert _processes(str(data)) == []

@@ -112,6 +112,7 @@ class LocalRuntime:
                     continue
                 for replica in dead:
                     workload.failure_reason = self._tail(replica) or replica.exit_reason
+                    replica.stop(0)  # whatever is left of its process group goes too: never two of one replica
                     workload.replicas.remove(replica)
                     workload.replicas.append(
                         start_replica(
