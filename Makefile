@@ -44,6 +44,7 @@ bench: install
 	$(VENV)/bin/python bench/sealing.py
 	$(VENV)/bin/python bench/desired_state.py
 	$(VENV)/bin/python bench/build_overhead.py
+	$(VENV)/bin/python bench/rollout.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -27,6 +27,7 @@ from starbase.contracts import WorkloadReport, WorkloadSpec
 log = logging.getLogger(__name__)
 BACKOFF_START_S, BACKOFF_CAP_S = 10.0, 300.0
 CRASH_LOOP_RESTARTS = 3
+DRAIN_S = 1.0  # after traffic moved away, before old replicas get SIGTERM
 
 
 @dataclass
@@ -165,7 +166,9 @@ class LocalRuntime:
         failed = current.failed if current else {}
         self.workloads[spec.key] = Workload(spec, replicas=new, failed=failed)
         self._route()  # traffic moves to the healthy replicas first ...
-        for replica in old:  # ... then the old ones drain
+        if old:
+            time.sleep(DRAIN_S)  # ... requests already sent to the old ones finish ...
+        for replica in old:  # ... then they stop: SIGTERM, the grace period, SIGKILL
             replica.stop(self.grace_s)
 
     def _scale(self, spec: WorkloadSpec) -> None:
