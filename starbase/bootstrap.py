@@ -18,11 +18,21 @@ from starbase.adapters.git_source import GitSource
 from starbase.adapters.github import GitHubIdentity
 from starbase.adapters.local_build import LocalBuildService
 from starbase.adapters.sql_logs import SqlLogStore
+from starbase.adapters.sql_metrics import SqlMetricsStore
 from starbase.config import Settings, get_settings
 from starbase.crypto import SecretBox, load_or_create_key
 from starbase.db import make_engine
 from starbase.errors import ConfigurationError
-from starbase.ports import ArtifactStore, BuildService, Clock, Identity, LogStore, SourceFetcher, UnitOfWork
+from starbase.ports import (
+    ArtifactStore,
+    BuildService,
+    Clock,
+    Identity,
+    LogStore,
+    MetricsStore,
+    SourceFetcher,
+    UnitOfWork,
+)
 from starbase.services.desired_state import DesiredStateCache
 from starbase.uow import SqlUnitOfWork
 
@@ -37,6 +47,7 @@ class Starbase:
     clock: Clock
     secrets: SecretBox
     logs: LogStore
+    metrics: MetricsStore
     artifacts: ArtifactStore
     source: SourceFetcher
     builder: BuildService
@@ -78,6 +89,7 @@ def bootstrap(
         clock=clock or SystemClock(),
         secrets=secrets,
         logs=logs or SqlLogStore(engine),
+        metrics=SqlMetricsStore(engine),
         artifacts=artifacts,
         source=source or GitSource(),
         builder=builder or _builder(settings, artifacts),

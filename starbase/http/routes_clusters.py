@@ -66,7 +66,13 @@ def get_desired_state(cluster_id: uuid.UUID, request: Request, sb: SB) -> Respon
 def post_report(cluster_id: uuid.UUID, body: ClusterReport, sb: SB, caller: Caller) -> dict[str, int]:
     """What Shuttle observed (cluster token only)."""
     return reports.ingest_report(
-        uow=sb.uow, box=sb.secrets, clock=sb.clock, principal=caller, cluster_id=cluster_id, report=body
+        uow=sb.uow,
+        box=sb.secrets,
+        clock=sb.clock,
+        principal=caller,
+        cluster_id=cluster_id,
+        report=body,
+        metrics=sb.metrics,
     )
 
 

@@ -37,7 +37,7 @@ from starbase.models.ledger import (
     UsageRecord,
     WebhookDelivery,
 )
-from starbase.models.telemetry import LogEntry
+from starbase.models.telemetry import LogEntry, MetricSampleRow
 from starbase.models.tenancy import ApiToken, LoginLink, Member, Role, User, UserSession, Workspace
 
 __all__ = [
@@ -66,6 +66,7 @@ __all__ = [
     "LogEntry",
     "LoginLink",
     "Member",
+    "MetricSampleRow",
     "Region",
     "Release",
     "Role",

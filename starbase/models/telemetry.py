@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index, Integer, Text
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
 from starbase.models.base import ts_field
@@ -30,3 +30,20 @@ class LogEntry(SQLModel, table=True):
     replica: str | None = Field(default=None, max_length=128)
     build_id: uuid.UUID | None = None
     stage: str | None = Field(default=None, max_length=32)
+
+
+class MetricSampleRow(SQLModel, table=True):
+    """A metric sample when the SQL MetricsStore holds them (embedded mode; VictoriaMetrics in production)."""
+
+    __tablename__ = "metric_samples"
+    __table_args__ = (Index(None, "name", "series", "ts"),)
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    )
+    name: str = Field(max_length=64)
+    series: str = Field(max_length=255, description="the labels, as sorted key=value pairs")
+    labels: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+    value: float
+    ts: datetime = ts_field()

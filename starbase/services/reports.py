@@ -5,6 +5,7 @@ failed rollouts of the current release (application failures only) roll back to 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
@@ -23,7 +24,7 @@ from starbase.models import (
     WorkloadStatus,
     Workspace,
 )
-from starbase.ports import Clock, UnitOfWork
+from starbase.ports import Clock, MetricSample, MetricsStore, UnitOfWork
 from starbase.services.access import Principal
 from starbase.services.events import record_event
 from starbase.services.release_ops import rollback_to
@@ -39,6 +40,7 @@ def ingest_report(
     principal: Principal,
     cluster_id: uuid.UUID,
     report: ClusterReport,
+    metrics: MetricsStore | None = None,
 ) -> dict[str, int]:
     if principal.kind != "cluster" or principal.cluster_id != cluster_id or report.cluster_id != cluster_id:
         raise NotFound("cluster not found", field="cluster_id")
@@ -69,7 +71,22 @@ def ingest_report(
             cluster.lease_state = LeaseState.READY
         applied = sum(_observe(session, box, clock, principal, cluster, w) for w in report.workloads)
         uow.commit()
-        return {"workloads": applied}
+        name = cluster.name
+    if metrics is not None:
+        metrics.write(_samples(report, name, now))
+    return {"workloads": applied}
+
+
+def _samples(report: ClusterReport, cluster: str, now: datetime) -> list[MetricSample]:
+    """CPU and memory per workload, as Shuttle measured them, for the MetricsStore."""
+    samples = []
+    for w in report.workloads:
+        labels = {"workspace": w.workspace, "app": w.app, "environment": w.environment, "cluster": cluster}
+        if w.cpu_millis is not None:
+            samples.append(MetricSample("app_cpu_millis", labels, w.cpu_millis, now))
+        if w.memory_mb is not None:
+            samples.append(MetricSample("app_memory_mb", labels, w.memory_mb, now))
+    return samples
 
 
 def _observe(

@@ -4,6 +4,7 @@ leases (with an injected clock) and auto-rollback after three failed rollouts.""
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import col, select
@@ -209,3 +210,27 @@ def test_heartbeat_lease_goes_suspect_then_offline_then_ready(world: World) -> N
             ("suspect", "offline"),
             ("offline", "ready"),
         ]
+
+
+def test_reported_cpu_and_memory_land_in_the_metrics_store(world: World) -> None:
+    clock: FakeClock = world.sb.clock  # type: ignore[assignment]
+    world.deploy(1)
+    for cpu, memory in ((120.0, 64.0), (80.0, 66.0)):
+        report(
+            world,
+            clock,
+            release="v3",
+            release_id=release_id(world, "v3"),
+            phase="running",
+            ready_replicas=1,
+            desired_replicas=1,
+            cpu_millis=cpu,
+            memory_mb=memory,
+        )
+        clock.advance(10)
+    labels = {"workspace": "acme", "app": "web", "environment": "production", "cluster": "shared-1"}
+    start = clock.now() - timedelta(minutes=5)
+    cpu_series = world.sb.metrics.range("app_cpu_millis", labels=labels, start=start, end=clock.now(), step_s=60)
+    assert [value for _, value in cpu_series] == [100.0]  # both samples fall in one minute: their average
+    memory = world.sb.metrics.range("app_memory_mb", labels=labels, start=start, end=clock.now(), step_s=5)
+    assert [value for _, value in memory] == [64.0, 66.0]

@@ -1,8 +1,10 @@
 """Ships what the replicas print: new lines of each replica's log file go to Starbase's log ingest in
-batches. Offsets advance only after a batch is accepted, so nothing is lost while Starbase is away."""
+batches. Offsets advance only after a batch is accepted, so nothing is lost while Starbase is away, and
+they are saved, so nothing is shipped twice after a restart."""
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,9 +18,11 @@ MAX_BATCH = 2000
 
 
 class LogShipper:
-    def __init__(self, control: ControlPlane) -> None:
-        self.control = control
+    def __init__(self, control: ControlPlane, offsets_file: Path | None = None) -> None:
+        self.control, self._file = control, offsets_file
         self.offsets: dict[str, int] = {}
+        if offsets_file is not None and offsets_file.exists():  # a restarted Shuttle does not ship lines twice
+            self.offsets = json.loads(offsets_file.read_text())
 
     def ship(self, replicas: list[tuple[WorkloadSpec, Replica]]) -> int:
         lines: list[LogLine] = []
@@ -58,4 +62,8 @@ class LogShipper:
             log.warning("logs not shipped; will retry", extra={"error": str(e)})
             return 0
         self.offsets.update(advanced)
+        if self._file is not None:
+            tmp = self._file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self.offsets))
+            tmp.replace(self._file)
         return len(lines)

@@ -61,7 +61,8 @@ class LocalRuntime:
         self.control, self.state_dir, self.caddy = control, state_dir, caddy
         self.grace_s, self.health_deadline_s = grace_s, health_deadline_s
         self.workloads: dict[str, Workload] = {}
-        self.shipper = LogShipper(control)
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.shipper = LogShipper(control, self.state_dir / "log-offsets.json")
         self._lock = threading.RLock()
         self._load()
         self._route()  # Caddy serves what was adopted (and answers 404 elsewhere) from the start
