@@ -35,7 +35,7 @@ class Workload:
     spec: WorkloadSpec
     replicas: list[Replica] = field(default_factory=list)
     restarts: int = 0
-    backoff: float = BACKOFF_START_S
+    backoff: float | None = None  # seconds before the next restart may happen; doubles, capped
     next_restart: float = 0.0
     failed: dict[str, int] = field(default_factory=dict)
     failure_reason: str | None = None
@@ -57,9 +57,10 @@ class LocalRuntime:
         caddy: Caddy,
         grace_s: float = 10.0,
         health_deadline_s: float = 60.0,
+        backoff_start_s: float = BACKOFF_START_S,
     ) -> None:
         self.control, self.state_dir, self.caddy = control, state_dir, caddy
-        self.grace_s, self.health_deadline_s = grace_s, health_deadline_s
+        self.grace_s, self.health_deadline_s, self.backoff_start_s = grace_s, health_deadline_s, backoff_start_s
         self.workloads: dict[str, Workload] = {}
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.shipper = LogShipper(control, self.state_dir / "log-offsets.json")
@@ -125,8 +126,9 @@ class LocalRuntime:
                         )
                     )
                     workload.restarts += 1
-                workload.next_restart = time.monotonic() + workload.backoff
-                workload.backoff = min(workload.backoff * 2, BACKOFF_CAP_S)
+                wait = workload.backoff or self.backoff_start_s
+                workload.next_restart = time.monotonic() + wait
+                workload.backoff = min(wait * 2, BACKOFF_CAP_S)
                 changed = True
             if changed:
                 self._route()
