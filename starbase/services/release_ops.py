@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from starbase.crypto import SecretBox
 from starbase.errors import Conflict, Invalid, NotFound
-from starbase.models import App, Environment, Release, Role, VarGroup, VarGroupAttachment, Workspace
+from starbase.models import App, Environment, Release, Role, VarGroup, VarGroupAttachment
 from starbase.ports import Clock, UnitOfWork
 from starbase.services import validate
 from starbase.services.access import Principal
@@ -18,6 +18,7 @@ from starbase.services.events import record_audit
 from starbase.services.lookup import app_for, environment_of
 from starbase.services.releases import (
     LIMITS,
+    audit_app,
     current_release,
     cut_release,
     release_config,
@@ -144,7 +145,7 @@ def scale(
             changes=[{"action": "scale", **wanted}],
             config=config,
         )
-        _audit_app(uow.session, clock, principal, ws, found, "app.scale", wanted)
+        audit_app(uow.session, clock, principal, ws, found, "app.scale", wanted)
         uow.commit()
         return release_public(uow.session, release, found, env)
 
@@ -178,19 +179,3 @@ def releases_for_group_change(
         )
         out.append(release_public(session, release, app, env))
     return out
-
-
-def _audit_app(
-    session: Session, clock: Clock, principal: Principal, ws: Workspace, app: App, action: str, data: dict[str, Any]
-) -> None:
-    record_audit(
-        session,
-        clock,
-        principal,
-        action=action,
-        resource_kind="app",
-        workspace_id=ws.id,
-        resource_id=app.id,
-        resource_name=app.name,
-        data=data,
-    )

@@ -182,7 +182,7 @@ def list_releases(*, uow: UnitOfWork, principal: Principal, workspace: str, app:
         return [release_public(uow.session, r, found, env) for r in rows]
 
 
-def _audit_app(
+def audit_app(
     session: Session, clock: Clock, principal: Principal, ws: Workspace, app: App, action: str, data: dict[str, Any]
 ) -> None:
     record_audit(
@@ -238,6 +238,6 @@ def release_artifact(
             build_id=build_id,
             config=config,
         )
-        _audit_app(uow.session, clock, principal, ws, found, "app.release", {"release": release.name})
+        audit_app(uow.session, clock, principal, ws, found, "app.release", {"release": release.name})
         uow.commit()
         return release_public(uow.session, release, found, env)
