@@ -85,6 +85,16 @@ class Platform:
         assert result.returncode == code, (args, result.stdout[-3000:], result.stderr[-3000:])
         return result
 
+    def wait_running(self, app: str, timeout: float = 90) -> dict[str, object]:
+        """Until Shuttle reports the app's current release running."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status = json.loads(self.sf("status", app, "-o", "json").stdout)
+            if status["observed_release"] == status["release"] and status["status"] == "running":
+                return status  # type: ignore[no-any-return]
+            time.sleep(0.5)
+        raise AssertionError(f"{app} did not settle: {status}")
+
     def get(self, app: str, path: str = "/") -> httpx.Response:
         return httpx.get(
             f"http://127.0.0.1:{self.apps_port}{path}", headers={"Host": f"{app}-acme.localhost"}, timeout=10
@@ -198,6 +208,8 @@ def test_a_crashing_release_is_rolled_back_and_the_old_one_keeps_serving(platfor
     assert "hello from procfile" in platform.get("proc").text
     releases = json.loads(platform.sf("releases", "list", "proc", "-o", "json").stdout)
     assert releases[0]["rollback_of"] == "v1" and releases[0]["current"]
+    assert platform.wait_running("proc")["observed_release"] == releases[0]["version"]
+    assert "hello from procfile" in platform.get("proc").text
     assert "boom: no DATABASE_URL" in releases[0]["description"]
     events = json.loads(platform.sf("events", "list", "--app", "proc", "-o", "json").stdout)
     assert any(e["type"] == "release.rolled_back" for e in events)
@@ -212,6 +224,8 @@ def _app_processes() -> set[int]:
 
 
 def test_with_starbase_away_apps_keep_running_and_nothing_is_deleted(platform: Platform) -> None:
+    for app, _, _ in SAMPLES:
+        platform.wait_running(app)
     before = _app_processes()
     assert before
     platform.stop_api()
