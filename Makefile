@@ -68,10 +68,11 @@ $(BUN):
 	npm install --prefix $(TOOLS)/bun --ignore-scripts --no-audit --no-fund @oven/bun-linux-x64@$(BUN_VERSION)
 	$(BUN) --version
 
-# Servers the tests start themselves: PostgreSQL 15 from Debian.
+# What the tests start themselves: PostgreSQL 15 and Chromium (driven by Playwright) from Debian.
 system-packages:
 	@missing=""; \
 	[ -x $(PG_BIN)/initdb ] || missing="$$missing postgresql"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -qq && \

@@ -1,12 +1,14 @@
 """The Reflex app: pages are registered here, and Starbase's HTTP API is mounted beside them so one port
-serves the dashboard, its websocket, ``/healthz`` and ``/api/v1``."""
+serves the dashboard, its websocket, ``/healthz``, ``/auth/*`` and ``/api/v1``."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from starbase.http import create_app
-from stardeck.pages import home
+from stardeck.backend import starbase
+from stardeck.pages import apps, sign_in
 
-app = rx.App(api_transformer=create_app())
-app.add_page(home.page, route=home.ROUTE, title="Starform")
+app = rx.App(api_transformer=create_app(factory=starbase))
+app.add_page(sign_in.page, route=sign_in.ROUTE, title="Sign in · Starform")
+app.add_page(apps.page, route=apps.ROUTE, title="Starform", on_load=apps.AppsState.load)

@@ -1,0 +1,101 @@
+"""Apps: every app of the current workspace with its status as Shuttle observed it, its release, last
+deploy and URL; an empty workspace explains the next step."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from starbase.services import apps
+from stardeck.backend import starbase
+from stardeck.layout import page as template
+from stardeck.state import SessionState
+
+ROUTE = "/"
+STATUS_COLORS = {
+    "running": "green",
+    "deploying": "blue",
+    "crash_looping": "red",
+    "failed": "red",
+    "new": "gray",
+    "unplaced": "amber",
+    "degraded": "amber",
+}
+
+
+class AppsState(SessionState):
+    apps: list[dict[str, str]] = []
+
+    @rx.event
+    def load(self):  # type: ignore[no-untyped-def]
+        redirect = self.require_session()
+        if redirect is not None:
+            return redirect
+        if not self.workspace:
+            self.apps = []
+            return None
+        sb = starbase()
+        found = apps.list_apps(
+            uow=sb.uow,
+            principal=self.principal(),
+            workspace=self.workspace,
+            apps_domain=sb.settings.apps_domain,
+            apps_port=sb.settings.apps_port,
+        )
+        self.apps = [
+            {
+                "name": a.name,
+                "status": a.status,
+                "release": a.release or "-",
+                "url": a.url,
+                "deployed": a.last_deployed_at.strftime("%Y-%m-%d %H:%M") if a.last_deployed_at else "-",
+            }
+            for a in found
+        ]
+        return None
+
+
+def _row(app: rx.Var) -> rx.Component:  # type: ignore[type-arg]
+    return rx.table.row(
+        rx.table.cell(rx.link(app["name"], href="/apps/" + app["name"])),
+        rx.table.cell(
+            rx.badge(
+                app["status"],
+                class_name="app-status",
+                color_scheme=rx.match(app["status"], *STATUS_COLORS.items(), "gray"),
+            )
+        ),
+        rx.table.cell(app["release"]),
+        rx.table.cell(app["deployed"]),
+        rx.table.cell(rx.link(app["url"], href=app["url"], is_external=True)),
+        id="app-" + app["name"],
+    )
+
+
+def page() -> rx.Component:
+    return template(
+        rx.heading("Apps", size="7"),
+        rx.cond(
+            AppsState.apps.length() > 0,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[rx.table.column_header_cell(h) for h in ("App", "Status", "Release", "Last deploy", "URL")]
+                    )
+                ),
+                rx.table.body(rx.foreach(AppsState.apps, _row)),
+                width="100%",
+                id="apps-table",
+            ),
+            rx.callout(
+                rx.text(
+                    "No apps yet. Create one from a Git repository: ",
+                    rx.code("starform apps create NAME --repo URL"),
+                    " then ",
+                    rx.code("starform deploy NAME --wait"),
+                    ".",
+                ),
+                icon="rocket",
+                id="apps-empty",
+            ),
+        ),
+    )

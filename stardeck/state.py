@@ -1,0 +1,52 @@
+"""The shared state of every page: who is signed in (from the session cookie the API set), their
+workspaces and the current one. Pages' substates inherit it. Imports nothing else from Stardeck."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+import reflex as rx
+
+from starbase.errors import StarbaseError
+from starbase.services import auth
+from starbase.services.access import Principal
+from stardeck.backend import starbase
+
+SESSION_COOKIE = "starform_session"
+SIGN_IN = "/sign-in"
+
+
+class SessionState(rx.State):
+    user: str = ""
+    workspaces: list[str] = []
+    workspace: str = ""
+    role: str = ""
+
+    def principal(self) -> Principal:
+        """The caller, from the httpOnly session cookie sent with the websocket handshake."""
+        cookie = SimpleCookie()
+        cookie.load(self.router.headers.cookie or "")
+        token = cookie[SESSION_COOKIE].value if SESSION_COOKIE in cookie else None
+        sb = starbase()
+        return auth.authenticate(uow=sb.uow, clock=sb.clock, bearer=None, session_token=token)
+
+    @rx.event
+    def require_session(self):  # type: ignore[no-untyped-def]
+        """On every page but sign-in: who is here, or off to the sign-in page."""
+        try:
+            caller = self.principal()
+        except StarbaseError:
+            return rx.redirect(SIGN_IN)
+        me = auth.whoami(uow=starbase().uow, principal=caller)
+        self.user = me.name
+        self.workspaces = [w.name for w in me.workspaces]
+        if self.workspace not in self.workspaces:
+            self.workspace = me.default_workspace or (self.workspaces[0] if self.workspaces else "")
+        self.role = next((str(w.role) for w in me.workspaces if w.name == self.workspace), "")
+        return None
+
+    @rx.event
+    def switch_workspace(self, name: str):  # type: ignore[no-untyped-def]
+        if name in self.workspaces:
+            self.workspace = name
+        return rx.redirect("/")

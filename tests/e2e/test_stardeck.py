@@ -1,0 +1,55 @@
+"""Stardeck in a real browser (Debian's Chromium) against `starform up`: the one-time link signs in, the
+Apps page lists the workspace's apps with the status Shuttle observed, and signed-out visitors are sent
+to the sign-in page. Screenshots of each page land in tests/artifacts/screenshots."""
+
+from __future__ import annotations
+
+import json
+import signal
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.browser import SHOTS, chromium
+from tests.e2e.conftest import Captured, run
+from tests.servers import free_port
+
+pytestmark = pytest.mark.slow
+
+
+def test_sign_in_with_the_local_link_and_see_the_apps(env: dict[str, str], tmp_path: Path) -> None:
+    port, apps_port = free_port(), free_port()
+    data = tmp_path / "up"
+    up = Captured(["starform", "up", "--port", str(port), "--data-dir", str(data), "--apps-port", str(apps_port)], env)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        up.wait_for_line("Starform is up", timeout=600)
+        link = up.wait_for_line("/auth/local?token=", timeout=5).split("Sign in: ", 1)[1].split()[0]
+        cli = {
+            **env,
+            "STARFORM_DATA_DIR": str(data),
+            "STARFORM_URL": f"http://127.0.0.1:{port}",
+            "STARFORM_CONFIG": str(tmp_path / "cli.toml"),
+        }
+        cli["STARFORM_TOKEN"] = json.loads(
+            run(
+                ["starform", "admin", "token", "create", "--workspace", "default", "--role", "owner", "-o", "json"], cli
+            ).stdout
+        )["token"]
+        assert run(["starform", "apps", "create", "web", "--repo", "https://git.example/web.git"], cli).returncode == 0
+        with chromium() as browser:
+            stranger = browser.new_page()
+            stranger.goto(f"http://localhost:{port}/")
+            stranger.wait_for_url("**/sign-in", timeout=60_000)
+            stranger.get_by_text("Sign in to Starform").wait_for(timeout=30_000)
+            stranger.screenshot(path=str(SHOTS / "sign-in.png"), full_page=True)
+            page = browser.new_page()
+            page.goto(link)
+            page.wait_for_url(f"http://localhost:{port}/", timeout=60_000)
+            page.locator("#app-web").wait_for(timeout=60_000)
+            assert page.locator("#signed-in-user").inner_text() == "admin"
+            assert page.locator("#app-web .app-status").inner_text() == "new"
+            assert f"web-default.localhost:{apps_port}" in page.locator("#app-web").inner_text()
+            page.screenshot(path=str(SHOTS / "apps.png"), full_page=True)
+    finally:
+        assert up.stop(signal.SIGINT) == 0, up.output[-3000:]
