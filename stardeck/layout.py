@@ -6,14 +6,7 @@ import reflex as rx
 
 from stardeck.state import SessionState
 
-NAV = (
-    ("Apps", "/"),
-    ("Mission Control", "/mission-control"),
-    ("Var Groups", "/vargroups"),
-    ("Clusters", "/clusters"),
-    ("Events", "/events"),
-    ("Team", "/team"),
-)
+NAV = (("Apps", "/"),)  # grows as pages arrive (INTERFACES.md lists them)
 
 
 def navbar() -> rx.Component:

@@ -6,15 +6,40 @@ from __future__ import annotations
 
 import json
 import signal
+import time
 from pathlib import Path
 
 import pytest
 
+from starbase.bootstrap import bootstrap
+from starbase.config import load_settings
+from starbase.services.auth import authenticate, create_login_link, redeem_login_link
+from starbase.services.workspaces import add_member
 from tests.e2e.browser import SHOTS, chromium
 from tests.e2e.conftest import Captured, run
+from tests.integration.builds_world import git_repo
 from tests.servers import free_port
 
 pytestmark = pytest.mark.slow
+
+
+def viewer_link(data: Path) -> str:
+    """A viewer of the default workspace and a one-time sign-in link for them, made server-side."""
+    sb = bootstrap(load_settings(data_dir=data))
+    try:
+        admin = authenticate(
+            uow=sb.uow,
+            clock=sb.clock,
+            bearer=None,
+            session_token=redeem_login_link(
+                uow=sb.uow, clock=sb.clock, secret=create_login_link(uow=sb.uow, clock=sb.clock, login="admin")
+            ),
+        )
+        add_member(uow=sb.uow, clock=sb.clock, principal=admin, workspace="default", login="vera", role="viewer")
+        secret = create_login_link(uow=sb.uow, clock=sb.clock, login="vera")
+    finally:
+        sb.close()
+    return f"/auth/local?token={secret}"
 
 
 def test_sign_in_with_the_local_link_and_see_the_apps(env: dict[str, str], tmp_path: Path) -> None:
@@ -36,7 +61,10 @@ def test_sign_in_with_the_local_link_and_see_the_apps(env: dict[str, str], tmp_p
                 ["starform", "admin", "token", "create", "--workspace", "default", "--role", "owner", "-o", "json"], cli
             ).stdout
         )["token"]
-        assert run(["starform", "apps", "create", "web", "--repo", "https://git.example/web.git"], cli).returncode == 0
+        assert (
+            run(["starform", "apps", "create", "web", "--repo", git_repo("static", tmp_path / "repos")], cli).returncode
+            == 0
+        )
         with chromium() as browser:
             stranger = browser.new_page()
             stranger.goto(f"http://localhost:{port}/")
@@ -51,5 +79,34 @@ def test_sign_in_with_the_local_link_and_see_the_apps(env: dict[str, str], tmp_p
             assert page.locator("#app-web .app-status").inner_text() == "new"
             assert f"web-default.localhost:{apps_port}" in page.locator("#app-web").inner_text()
             page.screenshot(path=str(SHOTS / "apps.png"), full_page=True)
+
+            page.click("#app-web a")
+            page.wait_for_url("**/apps/web", timeout=30_000)
+            page.locator("#deploy-button").click()
+            page.get_by_text("--> succeeded").wait_for(timeout=120_000)  # the live log tail, no reload
+            page.screenshot(path=str(SHOTS / "app-build.png"), full_page=True)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                page.reload()
+                page.locator("#app-status").wait_for(timeout=30_000)
+                if page.locator("#app-status").inner_text().strip().lower() == "running":
+                    break
+                time.sleep(1)
+            page.screenshot(path=str(SHOTS / "app-running.png"), full_page=True)
+            assert page.locator("#app-status").inner_text().strip().lower() == "running", up.output[-2000:]
+            assert page.locator("#app-release").inner_text() == "v1"
+            site = browser.new_page()
+            site.goto(f"http://web-default.localhost:{apps_port}/")
+            assert "hello from a static site" in site.content()
+
+            viewer = browser.new_page()
+            viewer.goto(f"http://localhost:{port}{viewer_link(data)}")
+            viewer.wait_for_url(f"http://localhost:{port}/", timeout=60_000)
+            viewer.goto(f"http://localhost:{port}/apps/web")
+            viewer.locator("#app-name").wait_for(timeout=30_000)
+            viewer.get_by_text("Releases").wait_for()
+            assert viewer.locator("#deploy-button").count() == 0
+            assert viewer.get_by_role("button", name="Rollback").count() == 0
+            viewer.screenshot(path=str(SHOTS / "app-viewer.png"), full_page=True)
     finally:
         assert up.stop(signal.SIGINT) == 0, up.output[-3000:]
