@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from starbase.errors import StarbaseError
 from starbase.services import apps
+from starbase.services.dto import AppCreate
 from stardeck.backend import starbase
 from stardeck.layout import page as template
 from stardeck.state import SessionState
@@ -24,6 +26,33 @@ STATUS_COLORS = {
 
 class AppsState(SessionState):
     apps: list[dict[str, str]] = []
+    new_error: str = ""
+    new_error_field: str = ""
+
+    @rx.event
+    def create(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
+        """The "New app" form: the API's own validation message is shown next to the field it names."""
+        sb = starbase()
+        body = {
+            "name": form.get("name", "").strip(),
+            "repo_url": form.get("repo_url", "").strip(),
+            "branch": form.get("branch", "").strip() or "main",
+        }
+        try:
+            created = apps.create_app(
+                uow=sb.uow,
+                clock=sb.clock,
+                principal=self.principal(),
+                workspace=self.workspace,
+                body=AppCreate(**body),
+                apps_domain=sb.settings.apps_domain,
+                apps_port=sb.settings.apps_port,
+            )
+        except StarbaseError as e:
+            self.new_error, self.new_error_field = e.message, e.field or ""
+            return None
+        self.new_error = self.new_error_field = ""
+        return [rx.toast.success(f"Created {created.name}: deploy it next"), rx.redirect(f"/apps/{created.name}")]
 
     @rx.event
     def load(self):  # type: ignore[no-untyped-def]
@@ -71,9 +100,30 @@ def _row(app: rx.Var) -> rx.Component:  # type: ignore[type-arg]
     )
 
 
+def _new_app() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.input(name="name", placeholder="name (e.g. web)", id="new-app-name"),
+            rx.input(name="repo_url", placeholder="https://github.com/you/repo.git", id="new-app-repo", width="320px"),
+            rx.input(name="branch", placeholder="main", id="new-app-branch", width="120px"),
+            rx.button("New app", type="submit", id="new-app-submit"),
+            spacing="2",
+        ),
+        rx.cond(
+            AppsState.new_error != "",
+            rx.text(
+                AppsState.new_error_field, ": ", AppsState.new_error, color_scheme="red", size="2", id="new-app-error"
+            ),
+        ),
+        on_submit=AppsState.create,
+        reset_on_submit=False,
+    )
+
+
 def page() -> rx.Component:
     return template(
         rx.heading("Apps", size="7"),
+        rx.cond(AppsState.role != "viewer", _new_app()),
         rx.cond(
             AppsState.apps.length() > 0,
             rx.table.root(
