@@ -6,7 +6,7 @@ import reflex as rx
 
 from stardeck.state import SessionState
 
-NAV = (("Apps", "/"),)  # grows as pages arrive (INTERFACES.md lists them)
+NAV = (("Apps", "/"), ("Clusters", "/clusters"), ("Events", "/events"))  # grows as pages arrive
 
 
 def navbar() -> rx.Component:

@@ -7,9 +7,11 @@ import reflex as rx
 
 from starbase.http import create_app
 from stardeck.backend import starbase
-from stardeck.pages import app_detail, apps, sign_in
+from stardeck.pages import app_detail, apps, clusters, events, sign_in
 
 app = rx.App(api_transformer=create_app(factory=starbase))
 app.add_page(sign_in.page, route=sign_in.ROUTE, title="Sign in · Starform")
 app.add_page(apps.page, route=apps.ROUTE, title="Starform", on_load=apps.AppsState.load)
 app.add_page(app_detail.page, route=app_detail.ROUTE, title="App · Starform", on_load=app_detail.AppState.load)
+app.add_page(clusters.page, route=clusters.ROUTE, title="Clusters · Starform", on_load=clusters.ClustersState.load)
+app.add_page(events.page, route=events.ROUTE, title="Events · Starform", on_load=events.EventsState.load)

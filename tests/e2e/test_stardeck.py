@@ -109,6 +109,15 @@ def test_sign_in_with_the_local_link_and_see_the_apps(env: dict[str, str], tmp_p
             site.goto(f"http://web-default.localhost:{apps_port}/")
             assert "hello from a static site" in site.content()
 
+            page.goto(f"http://localhost:{port}/clusters")
+            page.locator("#cluster-local").wait_for(timeout=30_000)
+            assert "ready" in page.locator("#cluster-local").inner_text()
+            page.screenshot(path=str(SHOTS / "clusters.png"), full_page=True)
+            page.goto(f"http://localhost:{port}/events")
+            page.locator(".event-row").first.wait_for(timeout=30_000)
+            assert page.get_by_text("release.created").count() > 0
+            page.screenshot(path=str(SHOTS / "events.png"), full_page=True)
+
             viewer = browser.new_page()
             viewer.goto(f"http://localhost:{port}{viewer_link(data)}")
             viewer.wait_for_url(f"http://localhost:{port}/", timeout=60_000)
