@@ -91,10 +91,6 @@ class Agent:
         base = min(self.interval * (2**self.failures), MAX_BACKOFF_S)
         return base * (1 + self._rng.uniform(-self.jitter, self.jitter))
 
-    def nudge(self) -> None:
-        """Wake the loop now (Starbase changed something) instead of at the next interval."""
-        self._wake.set()
-
     def run(self) -> None:
         """Until ``stop()`` (SIGTERM handlers call it); the loop ends between steps, never inside one."""
         while not self._stop.is_set():

@@ -23,7 +23,6 @@ from starbase.services.releases import (
     cut_release,
     release_config,
     release_public,
-    resolve_vars,
 )
 
 
@@ -130,9 +129,6 @@ def scale(
     with uow:
         ws, found = app_for(uow.session, principal, workspace, app, Role.MEMBER)
         env = environment_of(uow.session, found)
-        config = release_config(box, current_release(uow.session, env))
-        config["env"] = resolve_vars(uow.session, box, found)
-        config.update(wanted)
         summary = ", ".join(f"{k}={v}" for k, v in wanted.items())
         release = cut_release(
             uow.session,
@@ -143,7 +139,7 @@ def scale(
             env=env,
             description=f"Scale: {summary}",
             changes=[{"action": "scale", **wanted}],
-            config=config,
+            overrides=wanted,
         )
         audit_app(uow.session, clock, principal, ws, found, "app.scale", wanted)
         uow.commit()

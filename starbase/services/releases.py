@@ -6,7 +6,6 @@ its cluster's desired-state generation in the same transaction."""
 from __future__ import annotations
 
 import json
-import shlex
 import uuid
 from typing import Any
 
@@ -84,15 +83,19 @@ def cut_release(
     artifact: tuple[str | None, str | None, str | None] | None = None,
     build_id: uuid.UUID | None = None,
     rollback_of: Release | None = None,
+    overrides: dict[str, Any] | None = None,
 ) -> Release:
     """Record release vN+1 and make it current. ``config`` defaults to the current one with variables
-    resolved afresh; ``artifact`` (kind, ref, digest) defaults to the current release's."""
+    resolved afresh and ``overrides`` (scale, run settings of a new build) on top; ``artifact`` (kind, ref,
+    digest) defaults to the current release's."""
     previous = current_release(session, env)
     if config is None:
         config = release_config(box, previous)
         config["env"] = resolve_vars(session, box, app)
         config["health_path"] = app.health_path
-        config["command"] = shlex.split(app.start_command) if app.start_command else config.get("command", [])
+        if app.start_command:  # run by a shell, like a plan's start command, so $PORT expands
+            config["command"] = ["bash", "-c", app.start_command]
+        config.update(overrides or {})
     if artifact is None:
         artifact = (
             (previous.artifact_kind, previous.artifact_ref, previous.artifact_digest)
@@ -215,16 +218,13 @@ def release_artifact(
     with uow:
         ws, found = app_for(uow.session, principal, workspace, app, Role.MEMBER)
         env = environment_of(uow.session, found)
-        config = None
+        overrides = None
         if plan is not None:  # run settings come from the build's plan
-            config = release_config(box, current_release(uow.session, env))
-            config.update(
-                env=resolve_vars(uow.session, box, found),
-                health_path=found.health_path,
-                port=plan.port,
-                command=["bash", "-c", plan.start] if plan.start else [],
-                static_dir=plan.static_dir,
-            )
+            overrides = {
+                "port": plan.port,
+                "command": ["bash", "-c", plan.start] if plan.start else [],
+                "static_dir": plan.static_dir,
+            }
         release = cut_release(
             uow.session,
             box,
@@ -236,7 +236,7 @@ def release_artifact(
             changes=[{"action": "deploy", "digest": artifact.digest}],
             artifact=(artifact.kind, artifact.ref, artifact.digest),
             build_id=build_id,
-            config=config,
+            overrides=overrides,
         )
         audit_app(uow.session, clock, principal, ws, found, "app.release", {"release": release.name})
         uow.commit()

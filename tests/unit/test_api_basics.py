@@ -108,3 +108,11 @@ def test_openapi_lists_every_api_route(world: World) -> None:
     assert len(routes) >= 25
     assert routes <= set(paths)
     assert "/api/v1/clusters/{cluster_id}/desired-state" in paths
+
+
+def test_an_app_start_command_runs_in_a_shell_so_port_expands(world: World) -> None:
+    world.call("owner", "PATCH", f"{APPS}/web", json={"start_command": "python -m http.server $PORT"})
+    world.deploy(1)
+    world.call("owner", "PATCH", f"{APPS}/web/env", json={"set": {"X": "1"}})
+    workload = world.call("cluster", "GET", f"/api/v1/clusters/{world.cluster_id}/desired-state").json()["workloads"][0]
+    assert workload["command"] == ["bash", "-c", "python -m http.server $PORT"]
