@@ -6,14 +6,26 @@ import reflex as rx
 
 from stardeck.state import SessionState
 
-NAV = (("Apps", "/"), ("Clusters", "/clusters"), ("Events", "/events"))  # grows as pages arrive
+NAV = (
+    ("Apps", "/"),
+    ("Mission Control", "/mission-control"),
+    ("Var Groups", "/vargroups"),
+    ("Clusters", "/clusters"),
+    ("Events", "/events"),
+    ("Team", "/team"),
+)
 
 
 def navbar() -> rx.Component:
-    return rx.hstack(
-        rx.link(rx.heading("Starform", size="5"), href="/", underline="none"),
+    return rx.flex(
+        rx.link(
+            rx.hstack(rx.image(src="/logo.svg", width="28px", height="28px", alt=""), rx.heading("Starform", size="5")),
+            href="/",
+            underline="none",
+            align="center",
+        ),
         *[rx.link(label, href=href, size="2") for label, href in NAV],
-        rx.spacer(),
+        rx.spacer(display=["none", "none", "block"]),
         rx.select(
             SessionState.workspaces,
             value=SessionState.workspace,
@@ -22,9 +34,16 @@ def navbar() -> rx.Component:
             id="workspace-switcher",
         ),
         rx.text(SessionState.user, size="2", id="signed-in-user"),
+        rx.el.form(
+            rx.button("Sign out", size="1", variant="ghost", type="submit", id="sign-out"),
+            method="post",
+            action="/auth/logout",
+        ),
         rx.color_mode.button(size="1"),
         align="center",
+        wrap="wrap",
         spacing="4",
+        row_gap="8px",
         padding="12px 24px",
         border_bottom="1px solid var(--gray-a5)",
         width="100%",

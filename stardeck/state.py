@@ -30,6 +30,14 @@ class SessionState(rx.State):
         sb = starbase()
         return auth.authenticate(uow=sb.uow, clock=sb.clock, bearer=None, session_token=token)
 
+    def app_param(self) -> str:
+        """The app a ``/apps/<name>`` page shows, from the page's URL."""
+        parts = self.router.url.path.strip("/").split("/")
+        return parts[1] if len(parts) >= 2 and parts[0] == "apps" else ""
+
+    def query_param(self, key: str) -> str:
+        return str(self.router.url.query_parameters.get(key, ""))
+
     @rx.event
     def require_session(self):  # type: ignore[no-untyped-def]
         """On every page but sign-in: who is here, or off to the sign-in page."""

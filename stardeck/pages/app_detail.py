@@ -1,6 +1,6 @@
-"""One app: overview (status as Shuttle observed it, replicas, URL, release and commit), the Deploy button
-(not for viewers), builds with a live log tail that follows a running build, releases with rollback, and
-variables (masked)."""
+"""One app: overview (status as Shuttle observed it, replicas, URL, release and commit) kept fresh while the
+page is open, the Deploy button (not for viewers), builds with a live log tail that follows a running
+build, releases with a confirmed rollback; the Variables, Scale and Logs tabs come from their modules."""
 
 from __future__ import annotations
 
@@ -11,31 +11,38 @@ import reflex as rx
 
 from starbase.errors import StarbaseError
 from starbase.models import Role
-from starbase.services import apps, builds, release_ops, releases, variables
+from starbase.services import apps, builds, release_ops, releases
 from starbase.services.access import at_least
 from starbase.services.dto import RollbackRequest
 from stardeck.backend import starbase
 from stardeck.layout import page as template
+from stardeck.pages.app_logs import logs_panel
+from stardeck.pages.app_settings import scale_panel, variables_panel
 from stardeck.state import SessionState
 
 ROUTE = "/apps/[name]"
 FINISHED = ("succeeded", "failed", "cancelled", "timed_out")
+WATCH_S, WATCH_MAX = 2.0, 1800  # refresh every 2 s, for at most an hour per page visit
 
 
 class AppState(SessionState):
     app: dict[str, str] = {}
     builds: list[dict[str, str]] = []
     releases: list[dict[str, str]] = []
-    env: list[dict[str, str]] = []
     log_lines: list[str] = []
     following: str = ""
     can_deploy: bool = False
+    watch_id: int = 0
+    webhook_url: str = ""
 
     def _name(self) -> str:
-        return str(self.router.page.params.get("name", ""))
+        return self.app_param()
 
     @rx.event
     def load(self):  # type: ignore[no-untyped-def]
+        wanted = self.query_param("workspace")
+        if wanted:
+            self.workspace = wanted  # Mission Control links name the app's workspace; checked just below
         redirect = self.require_session()
         if redirect is not None:
             return redirect
@@ -44,7 +51,27 @@ class AppState(SessionState):
             self._refresh()
         except StarbaseError as e:
             return rx.toast.error(e.message)
-        return None
+        self.watch_id += 1
+        return AppState.watch
+
+    @rx.event
+    def unwatch(self):  # type: ignore[no-untyped-def]
+        self.watch_id += 1
+
+    @rx.event(background=True)
+    async def watch(self):  # type: ignore[no-untyped-def]
+        """Keep status, builds and releases current while the page is open (no reload)."""
+        async with self:
+            mine = self.watch_id
+        for _ in range(WATCH_MAX):
+            await asyncio.sleep(WATCH_S)
+            async with self:
+                if self.watch_id != mine:
+                    return
+                try:
+                    self._refresh()
+                except StarbaseError:
+                    return
 
     def _refresh(self) -> None:
         sb, caller, name = starbase(), self.principal(), self._name()
@@ -59,6 +86,7 @@ class AppState(SessionState):
             "repo": found.repo_url,
             "branch": found.branch,
         }
+        self.webhook_url = sb.settings.public_url.rstrip("/") + "/webhooks/github"
         self.builds = [
             {
                 "id": str(b.id),
@@ -73,10 +101,6 @@ class AppState(SessionState):
         self.releases = [
             {"version": r.version, "description": r.description, "current": "yes" if r.current else ""}
             for r in releases.list_releases(**common, app=name)
-        ]
-        self.env = [
-            {"name": v.name, "value": v.value, "source": v.source}
-            for v in variables.list_app_vars(**common, box=sb.secrets, app=name)
         ]
 
     @rx.event
@@ -151,12 +175,27 @@ def _overview() -> rx.Component:
         spacing="4",
         align="center",
         width="100%",
+        wrap="wrap",
+        overflow_wrap="anywhere",
     )
 
 
 def _builds() -> rx.Component:
     return rx.vstack(
-        rx.heading("Builds", size="4"),
+        rx.cond(
+            AppState.builds.length() == 0,
+            rx.callout(
+                rx.text(
+                    "No builds yet. Click Deploy, run ",
+                    rx.code("starform deploy ", AppState.app["name"]),
+                    ", or add a GitHub webhook: payload URL ",
+                    rx.code(AppState.webhook_url),
+                    ", content type application/json, secret: the platform's STARFORM_GITHUB_WEBHOOK_SECRET.",
+                ),
+                icon="rocket",
+                id="builds-empty",
+            ),
+        ),
         rx.foreach(
             AppState.builds,
             lambda b: rx.hstack(
@@ -186,22 +225,42 @@ def _builds() -> rx.Component:
     )
 
 
+def _rollback_button(version: rx.Var) -> rx.Component:  # type: ignore[type-arg]
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button("Rollback", size="1", variant="soft", class_name="rollback-button")),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Roll back to ", version, "?"),
+            rx.alert_dialog.description(
+                "This creates a new release with the build and configuration of ", version, ". Nothing is rebuilt."
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Roll back", color_scheme="red", on_click=AppState.rollback(version), id="confirm-rollback"
+                    )
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="12px",
+            ),
+        ),
+    )
+
+
 def _releases() -> rx.Component:
     return rx.vstack(
-        rx.heading("Releases", size="4"),
         rx.foreach(
             AppState.releases,
             lambda r: rx.hstack(
                 rx.code(r["version"]),
                 rx.text(r["description"], size="2"),
-                rx.badge(r["current"]),
-                rx.cond(
-                    (r["current"] == "") & AppState.can_deploy,
-                    rx.button("Rollback", size="1", variant="soft", on_click=AppState.rollback(r["version"])),
-                ),
+                rx.cond(r["current"] != "", rx.badge("current", color_scheme="green")),
+                rx.cond((r["current"] == "") & AppState.can_deploy, _rollback_button(r["version"])),
                 spacing="3",
                 align="center",
                 class_name="release-row",
+                id="release-" + r["version"].to(str),
             ),
         ),
         align="start",
@@ -209,27 +268,33 @@ def _releases() -> rx.Component:
     )
 
 
-def _variables() -> rx.Component:
-    return rx.vstack(
-        rx.heading("Variables", size="4"),
-        rx.foreach(
-            AppState.env,
-            lambda v: rx.hstack(rx.code(v["name"]), rx.text(v["value"]), rx.badge(v["source"]), spacing="3"),
+def _tabs() -> rx.Component:
+    tabs = (
+        ("builds", "Builds", _builds()),
+        ("releases", "Releases", _releases()),
+        ("variables", "Variables", variables_panel()),
+        ("scale", "Scale", scale_panel()),
+        ("logs", "Logs", logs_panel()),
+    )
+    return rx.tabs.root(
+        rx.tabs.list(
+            *[rx.tabs.trigger(label, value=key, id=f"tab-{key}") for key, label, _ in tabs], overflow_x="auto"
         ),
-        align="start",
+        *[rx.tabs.content(body, value=key, padding_top="16px") for key, _, body in tabs],
+        default_value="builds",
         width="100%",
     )
 
 
 def page() -> rx.Component:
     return template(
-        rx.heading(AppState.app["name"], size="7", id="app-name"),
-        rx.text(AppState.app["repo"], " · ", AppState.app["branch"], size="2", color_scheme="gray"),
-        _overview(),
-        rx.divider(),
-        _builds(),
-        rx.divider(),
-        _releases(),
-        rx.divider(),
-        _variables(),
+        rx.vstack(
+            rx.heading(AppState.app["name"], size="7", id="app-name"),
+            rx.text(AppState.app["repo"], " · ", AppState.app["branch"], size="2", color_scheme="gray"),
+            _overview(),
+            _tabs(),
+            spacing="4",
+            width="100%",
+            on_unmount=AppState.unwatch,
+        )
     )

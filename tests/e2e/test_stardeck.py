@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -40,6 +39,17 @@ def viewer_link(data: Path) -> str:
     finally:
         sb.close()
     return f"/auth/local?token={secret}"
+
+
+def link_again(data: Path, port: int) -> str:
+    """Another one-time sign-in link for the admin (each link works once)."""
+    sb = bootstrap(load_settings(data_dir=data))
+    try:
+        return (
+            f"http://localhost:{port}/auth/local?token={create_login_link(uow=sb.uow, clock=sb.clock, login='admin')}"
+        )
+    finally:
+        sb.close()
 
 
 def test_sign_in_with_the_local_link_and_see_the_apps(env: dict[str, str], tmp_path: Path) -> None:
@@ -95,19 +105,67 @@ def test_sign_in_with_the_local_link_and_see_the_apps(env: dict[str, str], tmp_p
             page.locator("#deploy-button").click()
             page.get_by_text("--> succeeded").wait_for(timeout=120_000)  # the live log tail, no reload
             page.screenshot(path=str(SHOTS / "app-build.png"), full_page=True)
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                page.reload()
-                page.locator("#app-status").wait_for(timeout=30_000)
-                if page.locator("#app-status").inner_text().strip().lower() == "running":
-                    break
-                time.sleep(1)
+            # the page follows Shuttle's report by itself: no reload
+            page.wait_for_function(
+                "document.querySelector('#app-status')?.innerText.trim().toLowerCase() === 'running'", timeout=90_000
+            )
             page.screenshot(path=str(SHOTS / "app-running.png"), full_page=True)
-            assert page.locator("#app-status").inner_text().strip().lower() == "running", up.output[-2000:]
             assert page.locator("#app-release").inner_text() == "v1"
             site = browser.new_page()
             site.goto(f"http://web-default.localhost:{apps_port}/")
             assert "hello from a static site" in site.content()
+
+            page.click("#tab-variables")
+            assert page.locator("#next-release").inner_text() == "this creates release v2"
+            page.fill("#var-name", "GREETING")
+            page.fill("#var-value", "hello")
+            page.click("#var-save")
+            page.locator("#var-GREETING").wait_for(timeout=30_000)
+            assert page.locator("#var-GREETING .var-value").inner_text() == "••••••"
+            page.get_by_text("release v2 created").wait_for(timeout=30_000)  # the toast
+            page.screenshot(path=str(SHOTS / "app-variables.png"), full_page=True)
+            page.click("#tab-releases")
+            page.locator("#release-v2").get_by_text("current").wait_for(timeout=30_000)
+            page.locator("#release-v1 .rollback-button").click()
+            page.click("#confirm-rollback")
+            page.locator("#release-v3").get_by_text("current").wait_for(timeout=30_000)
+            assert "Rollback" in page.locator("#release-v3").inner_text()
+            page.wait_for_function(
+                "document.querySelector('#app-release')?.innerText === 'v3'"
+                " && document.querySelector('#app-status')?.innerText.trim().toLowerCase() === 'running'",
+                timeout=90_000,
+            )
+            page.screenshot(path=str(SHOTS / "app-releases.png"), full_page=True)
+            page.click("#tab-logs")
+            page.locator("#app-logs").wait_for(timeout=30_000)
+
+            page.goto(f"http://localhost:{port}/mission-control")
+            page.locator("#chart-status .js-plotly-plot").wait_for(timeout=60_000)
+            page.locator("#mc-apps").get_by_text("web").first.wait_for(timeout=30_000)
+            page.screenshot(path=str(SHOTS / "mission-control.png"), full_page=True)
+            page.goto(f"http://localhost:{port}/team")
+            page.fill("#token-name", "ci")
+            page.click("#token-create")
+            page.locator("#new-token").wait_for(timeout=30_000)
+            assert page.locator("#new-token").inner_text().startswith("sf_")
+            page.screenshot(path=str(SHOTS / "team.png"), full_page=True)
+            page.goto(f"http://localhost:{port}/vargroups")
+            page.fill("#group-name", "shared")
+            page.click("#group-create")
+            page.locator("#group-shared").wait_for(timeout=30_000)
+            page.screenshot(path=str(SHOTS / "vargroups.png"), full_page=True)
+
+            phone = browser.new_page(viewport={"width": 390, "height": 844})
+            phone.goto(link_again(data, port))
+            phone.wait_for_url(f"http://localhost:{port}/", timeout=60_000)
+            phone.goto(f"http://localhost:{port}/apps/web")
+            phone.locator("#app-status").wait_for(timeout=30_000)
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+            phone.screenshot(path=str(SHOTS / "app-phone.png"), full_page=True)
+            phone.emulate_media(color_scheme="dark")
+            phone.goto(f"http://localhost:{port}/")
+            phone.locator("#app-web").wait_for(timeout=30_000)
+            phone.screenshot(path=str(SHOTS / "apps-phone-dark.png"), full_page=True)
 
             page.goto(f"http://localhost:{port}/clusters")
             page.locator("#cluster-local").wait_for(timeout=30_000)
@@ -123,9 +181,13 @@ def test_sign_in_with_the_local_link_and_see_the_apps(env: dict[str, str], tmp_p
             viewer.wait_for_url(f"http://localhost:{port}/", timeout=60_000)
             viewer.goto(f"http://localhost:{port}/apps/web")
             viewer.locator("#app-name").wait_for(timeout=30_000)
-            viewer.get_by_text("Releases").wait_for()
+            viewer.click("#tab-releases")
+            viewer.locator("#release-v1").wait_for(timeout=30_000)
             assert viewer.locator("#deploy-button").count() == 0
-            assert viewer.get_by_role("button", name="Rollback").count() == 0
+            assert viewer.locator(".rollback-button").count() == 0
+            viewer.click("#tab-variables")
+            viewer.locator("#var-GREETING").wait_for(timeout=30_000)
+            assert viewer.locator("#var-save").count() == 0 and viewer.locator("#reveal-vars").count() == 0
             viewer.screenshot(path=str(SHOTS / "app-viewer.png"), full_page=True)
     finally:
         assert up.stop(signal.SIGINT) == 0, up.output[-3000:]
