@@ -45,6 +45,7 @@ bench: install
 	$(VENV)/bin/python bench/desired_state.py
 	$(VENV)/bin/python bench/build_overhead.py
 	$(VENV)/bin/python bench/rollout.py
+	$(VENV)/bin/python bench/ui.py
 
 lint: install
 	$(VENV)/bin/ruff check .
