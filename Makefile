@@ -24,7 +24,7 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
 export REFLEX_HTTP_CLIENT_BIND_ADDRESS := 0.0.0.0
 
-.PHONY: help up test bench install system-packages lint clean
+.PHONY: help up test bench install system-packages kube-apiserver lint clean
 
 help:
 	@echo "make up    - run Starform on this machine (embedded mode) at http://localhost:3000"
@@ -34,7 +34,7 @@ help:
 up: install
 	$(VENV)/bin/starform up
 
-test: install system-packages
+test: install system-packages kube-apiserver
 	$(VENV)/bin/pytest
 
 # Speed and memory figures (bench/*.py print them); wrk is the load generator of bench/desired_state.py.
@@ -79,6 +79,11 @@ system-packages:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+
+# A real Kubernetes API server for the Kubernetes target's tests: etcd from Debian, kube-apiserver built
+# from Debian's source package once (a few minutes) and cached in ~/.cache/starform/k8s (INFRA.md).
+kube-apiserver:
+	scripts/kube-build.sh
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .web .states .pytest_cache .ruff_cache

@@ -2,10 +2,12 @@
 # Builds kube-apiserver v1.20.2 from Debian's source package (the only way to have a real Kubernetes
 # API server on these machines, INFRA.md) and caches it outside the repository. Installs etcd-server and
 # golang-go from Debian when missing. A second run finds the cached binary and returns at once.
+# Debian's Go (1.19) is newer than this Kubernetes release was made for: its vendored reflect2 1.0.1
+# crashes the server when it encodes maps (custom resources); reflect2 1.0.2 from Debian replaces it.
 set -euo pipefail
 CACHE="${STARFORM_KUBE_CACHE:-$HOME/.cache/starform/k8s}"
 VERSION=1.20.2
-BIN="$CACHE/v$VERSION/kube-apiserver"
+BIN="$CACHE/v$VERSION-1/kube-apiserver"  # -1: built with reflect2 1.0.2
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
 missing=""
@@ -13,6 +15,8 @@ command -v etcd >/dev/null || missing="$missing etcd-server"
 command -v go >/dev/null || missing="$missing golang-go"
 command -v dpkg-source >/dev/null || missing="$missing dpkg-dev"
 command -v rsync >/dev/null || missing="$missing rsync"
+REFLECT2=/usr/share/gocode/src/github.com/modern-go/reflect2
+[ -d "$REFLECT2" ] || missing="$missing golang-github-modern-go-reflect2-dev"
 if [ -n "$missing" ]; then
   echo "installing Debian packages:$missing"
   $SUDO apt-get update -qq
@@ -32,6 +36,7 @@ apt-get "${apt_opts[@]}" update -qq
 (cd "$work" && dpkg-source --no-check -x ./kubernetes_*.dsc src >/dev/null)
 echo "==> building kube-apiserver (a few minutes)"
 cd "$work/src"
+rm -rf vendor/github.com/modern-go/reflect2 && cp -r "$REFLECT2" vendor/github.com/modern-go/reflect2
 mkdir -p .go/src/k8s.io && ln -s ../../.. .go/src/k8s.io/kubernetes
 GOPATH=$PWD/.go CGO_ENABLED=0 GOPROXY=off GOFLAGS=-mod=vendor make WHAT=cmd/kube-apiserver KUBE_GIT_VERSION=v$VERSION >"$work/build.log" 2>&1 \
   || { tail -40 "$work/build.log"; exit 1; }

@@ -35,8 +35,10 @@ def _agent(settings: ShuttleSettings) -> tuple[Agent, object]:
     if settings.control_plane is None or settings.token is None:
         raise ShuttleConfigError("SHUTTLE_CONTROL_PLANE and SHUTTLE_TOKEN (or --control-plane, --token) are required")
     control = ControlPlane(str(settings.control_plane), settings.token.get_secret_value())
-    if settings.target != "local":
-        raise ShuttleConfigError(f"SHUTTLE_TARGET: the {settings.target!r} target is not available in this version")
+    if settings.target == "kubernetes":
+        from shuttle.targets.kubernetes.connect import kube_target
+
+        return Agent(control, kube_target(settings), interval=settings.interval), None
     from shuttle.targets.local.caddy import Caddy
     from shuttle.targets.local.runtime import LocalRuntime
 
@@ -62,7 +64,7 @@ def run(
     stop = threading.Event()
 
     def supervise() -> None:
-        while not stop.wait(1.0):
+        while runtime is not None and not stop.wait(1.0):
             try:
                 runtime.supervise()  # type: ignore[attr-defined]
             except Exception:
@@ -76,7 +78,7 @@ def run(
         agent.run()
     finally:
         stop.set()
-        if stop_workloads_on_exit:
+        if stop_workloads_on_exit and runtime is not None:
             runtime.stop_all()  # type: ignore[attr-defined]
             runtime.caddy.stop()  # type: ignore[attr-defined]
 
@@ -95,6 +97,36 @@ def once(
     )
     for error in result.errors:
         print(f"  {error}", file=sys.stderr)
+
+
+@app.command("plan")
+def plan_command(
+    desired_state: Annotated[str, typer.Option("--desired-state", help="a desired-state JSON file, or - for stdin")],
+    target: Annotated[str, typer.Option("--target", help="kubernetes")] = "kubernetes",
+    output: Annotated[str, typer.Option("-o", "--output", help="yaml or json")] = "yaml",
+) -> None:
+    """Offline: print the Kubernetes objects a desired state becomes (no cluster is contacted)."""
+    from shuttle.targets.kubernetes.offline import plan_offline
+
+    if target != "kubernetes":
+        raise ShuttleConfigError(f"--target: only 'kubernetes' has an offline plan; got {target!r}")
+    if output not in ("yaml", "json"):
+        raise ShuttleConfigError(f"--output: use yaml or json; got {output!r}")
+    text = sys.stdin.read() if desired_state == "-" else _read(desired_state)
+    rendered, problems = plan_offline(text, load_settings(target="kubernetes"), output=output)
+    print(rendered)
+    for key, why in problems.items():
+        print(f"shuttle: {key}: {why}", file=sys.stderr)
+    if problems:
+        raise SystemExit(1)
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as e:
+        raise ShuttleConfigError(f"--desired-state: cannot read {path}: {e.strerror}") from None
 
 
 @app.command()

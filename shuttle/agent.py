@@ -67,7 +67,7 @@ class Agent:
             log.warning("desired state unavailable; keeping the last good one", extra={"error": str(e)})
         if self.desired is None:
             return TickResult(fetched=fetched, changed=False, actions=0)
-        actions = plan(self.desired, self.target.observe())
+        actions = plan(self.desired, self.target.observe(self.desired))
         errors = self.target.apply(actions) if actions else []
         self._report(errors)
         return TickResult(fetched=fetched, changed=changed, actions=len(actions), errors=errors)

@@ -24,6 +24,11 @@ class ShuttleSettings(BaseSettings):
     state_dir: Path = Field(Path(".shuttle"), description="Local target: slugs, releases, replica logs, state.")
     apps_port: int = Field(8080, ge=1, le=65535, description="Local target: where Caddy serves the apps.")
     caddy_admin_port: int = Field(2019, ge=1, le=65535, description="Local target: Caddy's admin API (loopback).")
+    kubeconfig: Path | None = Field(None, description="Kubernetes target: a kubeconfig file (default: in-cluster).")
+    kube_context: str | None = Field(None, description="Kubernetes target: the kubeconfig context to use.")
+    gateway_name: str = Field("starform", description="Kubernetes target: the Gateway every HTTPRoute attaches to.")
+    gateway_namespace: str = Field("starform-gateway", description="Kubernetes target: the Gateway's namespace.")
+    gateway_section: str | None = Field(None, description="Kubernetes target: the Gateway listener to attach to.")
 
 
 def load_settings(**overrides: object) -> ShuttleSettings:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from shuttle.plan import Action, Observed
-from starbase.contracts import WorkloadReport
+from starbase.contracts import DesiredState, WorkloadReport
 
 
 class Target(Protocol):
@@ -14,8 +14,9 @@ class Target(Protocol):
 
     name: str
 
-    def observe(self) -> dict[str, Observed]:
-        """What exists now, keyed by ``WorkloadSpec.key``; only what Shuttle owns."""
+    def observe(self, desired: DesiredState | None = None) -> dict[str, Observed]:
+        """What exists now, keyed by ``WorkloadSpec.key``; only what Shuttle owns. Targets that compare whole
+        objects (Kubernetes) use ``desired`` to tell drift from a match; others may ignore it."""
         ...
 
     def apply(self, actions: Sequence[Action]) -> list[str]:

@@ -38,7 +38,7 @@ class MemoryTarget:
         self.running: dict[str, Observed] = {}
         self.applied: list[Action] = []
 
-    def observe(self) -> dict[str, Observed]:
+    def observe(self, desired: object = None) -> dict[str, Observed]:
         return dict(self.running)
 
     def apply(self, actions: Sequence[Action]) -> list[str]:

@@ -22,7 +22,7 @@ from shuttle.plan import Action, Deploy, Observed, Remove, Scale, fingerprint
 from shuttle.targets.local.caddy import Caddy, Route
 from shuttle.targets.local.logship import LogShipper
 from shuttle.targets.local.replicas import Replica, start_replica
-from starbase.contracts import WorkloadReport, WorkloadSpec
+from starbase.contracts import DesiredState, WorkloadReport, WorkloadSpec
 
 log = logging.getLogger(__name__)
 BACKOFF_START_S, BACKOFF_CAP_S = 10.0, 300.0
@@ -70,7 +70,7 @@ class LocalRuntime:
 
     # --- Target --------------------------------------------------------------------------------------
 
-    def observe(self) -> dict[str, Observed]:
+    def observe(self, desired: DesiredState | None = None) -> dict[str, Observed]:
         """What runs: a workload with fewer live replicas than its spec (e.g. after a restart) gets scaled."""
         with self._lock:
             return {
