@@ -46,6 +46,7 @@ bench: install
 	$(VENV)/bin/python bench/build_overhead.py
 	$(VENV)/bin/python bench/rollout.py
 	$(VENV)/bin/python bench/ui.py
+	$(VENV)/bin/python bench/reconcile.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -17,11 +17,11 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.dynamic import DynamicClient
 from kubernetes.dynamic.exceptions import NotFoundError, ResourceNotFoundError
 
-from shuttle.plan import Action, Deploy, Observed, Remove, Scale, fingerprint
+from shuttle.plan import Action, Deploy, Observed, Remove, Scale
+from shuttle.targets.kubernetes.compare import NAMESPACE_KEY, compare
 from shuttle.targets.kubernetes.manifests import (
     MANAGED_BY,
     MANAGER,
-    RELEASE_ID,
     KubeOptions,
     Obj,
     Unrunnable,
@@ -33,7 +33,6 @@ from shuttle.targets.kubernetes.sync import FIELD_MANAGER, Ident, ident, in_sync
 from starbase.contracts import DesiredState, WorkloadReport, WorkloadSpec
 
 log = logging.getLogger(__name__)
-NAMESPACE_KEY = "namespace/"
 KINDS = (
     ("v1", "Namespace"),
     ("networking.k8s.io/v1", "NetworkPolicy"),
@@ -99,44 +98,7 @@ class KubernetesTarget:
     def observe(self, desired: DesiredState | None = None) -> dict[str, Observed]:
         self.desired = desired
         self.live = self._list_managed()
-        wanted = {spec.key: spec for spec in desired.workloads} if desired else {}
-        namespaces = {spec.namespace for spec in wanted.values()}
-        ns_synced = {ns: self._all_in_sync(namespace_objects(ns, self.opts)) for ns in namespaces}
-        observed: dict[str, Observed] = {}
-        for key, spec in wanted.items():
-            deployment = self.live.get(("Deployment", spec.namespace, spec.app))
-            if deployment is None:
-                continue
-            try:
-                synced = ns_synced[spec.namespace] and self._all_in_sync(workload_objects(spec, self.opts), spec)
-            except Unrunnable:
-                synced = False
-            annotations = deployment["metadata"].get("annotations") or {}
-            observed[key] = Observed(
-                key=key,
-                release_id=annotations.get(RELEASE_ID),
-                fingerprint=fingerprint(spec) if synced else "drift",
-                replicas=int((deployment.get("spec") or {}).get("replicas") or 0),
-            )
-        for obj in self.live.values():
-            key = workload_key(obj)
-            if key is not None and key not in wanted and owned(obj):
-                observed.setdefault(key, Observed(key=key, release_id=None, fingerprint=None, replicas=0))
-            namespace = obj["metadata"].get("namespace") or (
-                obj["metadata"]["name"] if obj["kind"] == "Namespace" else ""
-            )
-            if key is None and namespace and namespace not in namespaces and owned(obj):
-                pseudo = NAMESPACE_KEY + namespace
-                observed.setdefault(pseudo, Observed(key=pseudo, release_id=None, fingerprint=None, replicas=0))
-        return observed
-
-    def _all_in_sync(self, objects: list[Obj], spec: WorkloadSpec | None = None) -> bool:
-        if not all(in_sync(o, self.live.get(ident(o)), ignore_replicas=True) for o in objects):
-            return False
-        if spec is None:
-            return True
-        expected = {ident(o) for o in objects}
-        return not any(workload_key(o) == spec.key and i not in expected and owned(o) for i, o in self.live.items())
+        return compare(desired, self.live, self.opts)
 
     def apply(self, actions: Sequence[Action]) -> list[str]:
         errors: list[str] = []
