@@ -3,6 +3,8 @@ deploy and URL; an empty workspace explains the next step."""
 
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 
 from starbase.errors import StarbaseError
@@ -13,6 +15,7 @@ from stardeck.layout import page as template
 from stardeck.state import SessionState
 
 ROUTE = "/"
+WATCH_S, WATCH_MAX = 3.0, 1200
 STATUS_COLORS = {
     "running": "green",
     "deploying": "blue",
@@ -28,6 +31,7 @@ class AppsState(SessionState):
     apps: list[dict[str, str]] = []
     new_error: str = ""
     new_error_field: str = ""
+    watch_id: int = 0
 
     @rx.event
     def create(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -62,6 +66,30 @@ class AppsState(SessionState):
         if not self.workspace:
             self.apps = []
             return None
+        self._refresh()
+        self.watch_id += 1
+        return AppsState.watch
+
+    @rx.event
+    def unwatch(self):  # type: ignore[no-untyped-def]
+        self.watch_id += 1
+
+    @rx.event(background=True)
+    async def watch(self):  # type: ignore[no-untyped-def]
+        """Status and releases as Shuttle reports them, while the page is open (no reload)."""
+        async with self:
+            mine = self.watch_id
+        for _ in range(WATCH_MAX):
+            await asyncio.sleep(WATCH_S)
+            async with self:
+                if self.watch_id != mine:
+                    return
+                try:
+                    self._refresh()
+                except StarbaseError:
+                    return
+
+    def _refresh(self) -> None:
         sb = starbase()
         found = apps.list_apps(
             uow=sb.uow,
@@ -80,7 +108,6 @@ class AppsState(SessionState):
             }
             for a in found
         ]
-        return None
 
 
 def _row(app: rx.Var) -> rx.Component:  # type: ignore[type-arg]
@@ -104,10 +131,16 @@ def _new_app() -> rx.Component:
     return rx.form(
         rx.hstack(
             rx.input(name="name", placeholder="name (e.g. web)", id="new-app-name"),
-            rx.input(name="repo_url", placeholder="https://github.com/you/repo.git", id="new-app-repo", width="320px"),
+            rx.input(
+                name="repo_url",
+                placeholder="https://github.com/you/repo.git",
+                id="new-app-repo",
+                width=["100%", "320px"],
+            ),
             rx.input(name="branch", placeholder="main", id="new-app-branch", width="120px"),
             rx.button("New app", type="submit", id="new-app-submit"),
             spacing="2",
+            wrap="wrap",
         ),
         rx.cond(
             AppsState.new_error != "",
@@ -122,19 +155,27 @@ def _new_app() -> rx.Component:
 
 def page() -> rx.Component:
     return template(
+        rx.box(on_unmount=AppsState.unwatch),
         rx.heading("Apps", size="7"),
         rx.cond(AppsState.role != "viewer", _new_app()),
         rx.cond(
             AppsState.apps.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[rx.table.column_header_cell(h) for h in ("App", "Status", "Release", "Last deploy", "URL")]
-                    )
+            rx.box(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            *[
+                                rx.table.column_header_cell(h)
+                                for h in ("App", "Status", "Release", "Last deploy", "URL")
+                            ]
+                        )
+                    ),
+                    rx.table.body(rx.foreach(AppsState.apps, _row)),
+                    width="100%",
+                    id="apps-table",
                 ),
-                rx.table.body(rx.foreach(AppsState.apps, _row)),
+                overflow_x="auto",
                 width="100%",
-                id="apps-table",
             ),
             rx.callout(
                 rx.text(
