@@ -155,3 +155,37 @@ def test_retries_conflicts_and_server_errors_but_not_other_4xx() -> None:
     with pytest.raises(ApiException) as refused:
         target._retry(lambda: (_ for _ in ()).throw(ApiException(status=422)))
     assert refused.value.status == 422 and len(waits) == 2
+
+
+def _pod(release: str, **status: object) -> dict:  # type: ignore[type-arg]
+    return {
+        "metadata": {"labels": {"starform.dev/release": release}},
+        "status": {"containerStatuses": [{"name": "app", "restartCount": 0, "ready": False, **status}]},
+    }
+
+
+def _deployment(release: str, generation: int = 2, observed: int = 2) -> dict:  # type: ignore[type-arg]
+    return {
+        "metadata": {"labels": {"starform.dev/release": release}, "generation": generation},
+        "status": {"observedGeneration": observed, "updatedReplicas": 2},
+    }
+
+
+def test_reports_from_pods() -> None:
+    from shuttle.targets.kubernetes.observe import workload_report
+
+    spec = workload("web", 2)
+    running = workload_report(spec, _deployment("v7"), [_pod("v7", ready=True), _pod("v7", ready=True)], None)
+    assert (running.phase, running.ready_replicas, running.release) == ("running", 2, "v7")
+    half = workload_report(spec, _deployment("v7"), [_pod("v7", ready=True), _pod("v7")], None)
+    assert half.phase == "degraded" and half.ready_replicas == 1 and half.failed_rollouts == 0
+    pull = workload_report(
+        spec, _deployment("v7"), [_pod("v7", state={"waiting": {"reason": "ImagePullBackOff"}})], None
+    )
+    assert (
+        pull.failure == "infrastructure" and pull.failed_rollouts == 0 and "ImagePullBackOff" in pull.last_exit_reason
+    )
+    old_serving = workload_report(spec, _deployment("v6"), [_pod("v6", ready=True)], None)
+    assert old_serving.release == "v6" and old_serving.phase == "pending"
+    broken = workload_report(spec, None, [], "403 Forbidden")
+    assert broken.phase == "failed" and broken.last_exit_reason == "403 Forbidden"

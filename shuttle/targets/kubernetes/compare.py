@@ -54,6 +54,8 @@ def compare(desired: DesiredState | None, live: dict[Ident, Obj], opts: KubeOpti
             replicas=int((deployment.get("spec") or {}).get("replicas") or 0),
         )
     for obj in live.values():
+        if obj["metadata"].get("deletionTimestamp"):
+            continue  # already on its way out (a namespace stays Terminating until its contents are gone)
         key = workload_key(obj)
         if key is not None and key not in wanted and owned(obj):
             observed.setdefault(key, Observed(key=key, release_id=None, fingerprint=None, replicas=0))

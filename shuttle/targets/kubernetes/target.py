@@ -114,6 +114,8 @@ class KubernetesTarget:
             except ApiException as e:
                 key = action.key if isinstance(action, Remove) else action.spec.key
                 errors.append(f"{key}: {e.status} {e.reason}: {_message(e)}")
+                if not isinstance(action, Remove):
+                    self.problems[key] = f"{e.status} {e.reason}"  # reported as this workload's failure
         return errors
 
     def report(self) -> list[WorkloadReport]:
