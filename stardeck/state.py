@@ -3,7 +3,9 @@ workspaces and the current one. Pages' substates inherit it. Imports nothing els
 
 from __future__ import annotations
 
+import asyncio
 from http.cookies import SimpleCookie
+from typing import Any
 
 import reflex as rx
 
@@ -58,3 +60,25 @@ class SessionState(rx.State):
         if name in self.workspaces:
             self.workspace = name
         return rx.redirect("/")
+
+
+def describe(error: StarbaseError) -> str:
+    """An error as the user reads it: the field it names first."""
+    return f"{error.field}: {error.message}" if error.field else error.message
+
+
+async def keep_fresh(state: Any, *, period: float, limit: int) -> None:
+    """The body of a page's background ``watch`` event: call the state's ``_refresh()`` every ``period``
+    seconds while its ``watch_id`` is unchanged (loading the page again or leaving it changes it), at most
+    ``limit`` times, so a closed tab does not poll forever."""
+    async with state:
+        mine = state.watch_id
+    for _ in range(limit):
+        await asyncio.sleep(period)
+        async with state:
+            if state.watch_id != mine:
+                return
+            try:
+                state._refresh()
+            except StarbaseError:
+                return

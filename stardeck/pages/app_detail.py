@@ -18,7 +18,7 @@ from stardeck.backend import starbase
 from stardeck.layout import page as template
 from stardeck.pages.app_logs import logs_panel
 from stardeck.pages.app_settings import scale_panel, variables_panel
-from stardeck.state import SessionState
+from stardeck.state import SessionState, keep_fresh
 
 ROUTE = "/apps/[name]"
 FINISHED = ("succeeded", "failed", "cancelled", "timed_out")
@@ -61,17 +61,7 @@ class AppState(SessionState):
     @rx.event(background=True)
     async def watch(self):  # type: ignore[no-untyped-def]
         """Keep status, builds and releases current while the page is open (no reload)."""
-        async with self:
-            mine = self.watch_id
-        for _ in range(WATCH_MAX):
-            await asyncio.sleep(WATCH_S)
-            async with self:
-                if self.watch_id != mine:
-                    return
-                try:
-                    self._refresh()
-                except StarbaseError:
-                    return
+        await keep_fresh(self, period=WATCH_S, limit=WATCH_MAX)
 
     def _refresh(self) -> None:
         sb, caller, name = starbase(), self.principal(), self._name()

@@ -10,7 +10,7 @@ import reflex as rx
 from starbase.errors import StarbaseError
 from starbase.services import logs
 from stardeck.backend import starbase
-from stardeck.state import SessionState
+from stardeck.state import SessionState, describe
 
 SHOWN = 500
 
@@ -69,7 +69,7 @@ class AppLogsState(SessionState):
         try:
             self._read(after=None)
         except StarbaseError as e:
-            self.error = f"{e.field}: {e.message}" if e.field else e.message
+            self.error = describe(e)
             return rx.toast.error(self.error)
         self.error = ""
         return None

@@ -11,7 +11,7 @@ from starbase.services import apps, release_ops, releases, variables
 from starbase.services.access import at_least
 from starbase.services.dto import ScaleChange, VarChange
 from stardeck.backend import starbase
-from stardeck.state import SessionState
+from stardeck.state import SessionState, describe
 
 
 class AppSettingsState(SessionState):
@@ -91,7 +91,7 @@ class AppSettingsState(SessionState):
                 change=change,
             )
         except StarbaseError as e:
-            self.error = e.message if not e.field else f"{e.field}: {e.message}"
+            self.error = describe(e)
             return rx.toast.error(self.error)
         self.error = ""
         self._refresh()
@@ -124,7 +124,7 @@ class AppSettingsState(SessionState):
                 body=ScaleChange(replicas=int(raw)),
             )
         except StarbaseError as e:
-            self.error = e.message if not e.field else f"{e.field}: {e.message}"
+            self.error = describe(e)
             return rx.toast.error(self.error)
         self.error = ""
         self._refresh()

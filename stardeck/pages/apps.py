@@ -3,8 +3,6 @@ deploy and URL; an empty workspace explains the next step."""
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
 
 from starbase.errors import StarbaseError
@@ -12,7 +10,7 @@ from starbase.services import apps
 from starbase.services.dto import AppCreate
 from stardeck.backend import starbase
 from stardeck.layout import page as template
-from stardeck.state import SessionState
+from stardeck.state import SessionState, keep_fresh
 
 ROUTE = "/"
 WATCH_S, WATCH_MAX = 3.0, 1200
@@ -77,17 +75,7 @@ class AppsState(SessionState):
     @rx.event(background=True)
     async def watch(self):  # type: ignore[no-untyped-def]
         """Status and releases as Shuttle reports them, while the page is open (no reload)."""
-        async with self:
-            mine = self.watch_id
-        for _ in range(WATCH_MAX):
-            await asyncio.sleep(WATCH_S)
-            async with self:
-                if self.watch_id != mine:
-                    return
-                try:
-                    self._refresh()
-                except StarbaseError:
-                    return
+        await keep_fresh(self, period=WATCH_S, limit=WATCH_MAX)
 
     def _refresh(self) -> None:
         sb = starbase()

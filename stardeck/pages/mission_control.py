@@ -5,7 +5,6 @@ refreshes itself while open."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
@@ -17,7 +16,7 @@ from starbase.services import overview
 from stardeck import charts
 from stardeck.backend import starbase
 from stardeck.layout import page as template
-from stardeck.state import SessionState
+from stardeck.state import SessionState, keep_fresh
 
 ROUTE = "/mission-control"
 RANGES = {"1h": 1, "24h": 24, "7d": 24 * 7, "30d": 24 * 30}
@@ -60,7 +59,7 @@ class MissionControlState(SessionState):
     apps: list[dict[str, str]] = []
     events: list[dict[str, str]] = []
     refreshed: str = ""
-    refresh_id: int = 0
+    watch_id: int = 0
 
     @rx.event
     def load(self):  # type: ignore[no-untyped-def]
@@ -71,8 +70,8 @@ class MissionControlState(SessionState):
             self._refresh()
         except StarbaseError as e:
             return rx.toast.error(e.message)
-        self.refresh_id += 1
-        return MissionControlState.keep_fresh
+        self.watch_id += 1
+        return MissionControlState.watch
 
     def _refresh(self) -> None:
         sb = starbase()
@@ -117,22 +116,13 @@ class MissionControlState(SessionState):
             self._refresh()
 
     @rx.event
-    def stop(self):  # type: ignore[no-untyped-def]
-        self.refresh_id += 1
+    def unwatch(self):  # type: ignore[no-untyped-def]
+        self.watch_id += 1
 
     @rx.event(background=True)
-    async def keep_fresh(self):  # type: ignore[no-untyped-def]
-        async with self:
-            mine = self.refresh_id
-        for _ in range(REFRESH_MAX):
-            await asyncio.sleep(REFRESH_S)
-            async with self:
-                if self.refresh_id != mine:
-                    return
-                try:
-                    self._refresh()
-                except StarbaseError:
-                    return
+    async def watch(self):  # type: ignore[no-untyped-def]
+        """Every chart and the events, current while the page is open."""
+        await keep_fresh(self, period=REFRESH_S, limit=REFRESH_MAX)
 
 
 def _chart(name: str, fig: rx.Var) -> rx.Component:  # type: ignore[type-arg]
@@ -209,6 +199,6 @@ def page() -> rx.Component:
             _events(),
             width="100%",
             spacing="4",
-            on_unmount=MissionControlState.stop,
+            on_unmount=MissionControlState.unwatch,
         )
     )

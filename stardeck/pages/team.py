@@ -13,7 +13,7 @@ from starbase.services import workspaces
 from starbase.services.access import at_least
 from stardeck.backend import starbase
 from stardeck.layout import page as template
-from stardeck.state import SessionState
+from stardeck.state import SessionState, describe
 
 ROUTE = "/team"
 ROLES = ["viewer", "member", "admin", "owner"]
@@ -61,7 +61,7 @@ class TeamState(SessionState):
                 sb, {"uow": sb.uow, "clock": sb.clock, "principal": self.principal(), "workspace": self.workspace}
             )
         except StarbaseError as e:
-            self.error = f"{e.field}: {e.message}" if e.field else e.message
+            self.error = describe(e)
             return None, rx.toast.error(self.error)
         self.error = ""
         self._refresh()

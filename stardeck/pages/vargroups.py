@@ -12,7 +12,7 @@ from starbase.services.access import at_least
 from starbase.services.dto import VarChange, VarGroupCreate
 from stardeck.backend import starbase
 from stardeck.layout import page as template
-from stardeck.state import SessionState
+from stardeck.state import SessionState, describe
 
 ROUTE = "/vargroups"
 
@@ -55,7 +55,7 @@ class VarGroupsState(SessionState):
         try:
             result = action(starbase())
         except StarbaseError as e:
-            self.error = f"{e.field}: {e.message}" if e.field else e.message
+            self.error = describe(e)
             return rx.toast.error(self.error)
         self.error = ""
         self._refresh()
