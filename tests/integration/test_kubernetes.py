@@ -9,17 +9,21 @@ import base64
 import json
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import yaml
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from shuttle.agent import Agent
 from shuttle.client import ControlPlane
+from shuttle.config import ShuttleConfigError, load_settings
 from shuttle.plan import plan
+from shuttle.targets.kubernetes.connect import kube_target
 from shuttle.targets.kubernetes.target import KubernetesTarget
 from starbase.contracts import Artifact, DesiredState, WorkloadSpec
-from tests.kube import ADMIN_TOKEN, KubeServer
+from tests.kube import ADMIN_TOKEN, SHUTTLE_TOKEN, KubeServer
 from tests.servers import free_port
 
 NS = "acme-production"
@@ -237,3 +241,34 @@ def test_a_slug_cannot_run_here_and_says_why(kube: KubeServer) -> None:
     _actions, errors = tick(target, state(spec("web"), slug))
     assert len(errors) == 1 and "slug" in errors[0] and "legacy" in errors[0]
     assert {r.app: r.phase for r in target.report()} == {"web": "pending", "legacy": "failed"}
+
+
+def test_settings_build_the_target_from_a_kubeconfig(kube: KubeServer, tmp_path: Path) -> None:
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [{"name": "test", "cluster": {"server": kube.url, "insecure-skip-tls-verify": True}}],
+                "users": [{"name": "shuttle", "user": {"token": SHUTTLE_TOKEN}}],
+                "contexts": [{"name": "test", "context": {"cluster": "test", "user": "shuttle"}}],
+                "current-context": "test",
+            }
+        )
+    )
+    settings = load_settings(target="kubernetes", kubeconfig=kubeconfig, gateway_name="edge", gateway_namespace="gw")
+    target = kube_target(settings)
+    assert (target.opts.gateway_name, target.opts.gateway_namespace, target.opts.pdb_api_version) == (
+        "edge",
+        "gw",
+        "policy/v1beta1",
+    )
+    assert tick(target, state(spec("web"), generation=9)) == (1, [])
+    route = client.CustomObjectsApi(kube.client(ADMIN_TOKEN)).get_namespaced_custom_object(
+        "gateway.networking.k8s.io", "v1", NS, "httproutes", "web"
+    )
+    assert route["spec"]["parentRefs"][0]["name"] == "edge" and route["spec"]["parentRefs"][0]["namespace"] == "gw"
+    with pytest.raises(ShuttleConfigError) as bad:
+        kube_target(load_settings(target="kubernetes", kubeconfig=tmp_path / "missing"))
+    assert "SHUTTLE_KUBECONFIG" in str(bad.value)
