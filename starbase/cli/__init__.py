@@ -7,6 +7,7 @@ exit codes: 0 success, 1 a failed operation, 2 bad usage or bad settings; errors
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import Annotated
 
@@ -72,6 +73,8 @@ def hoist_globals(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
+    # Ctrl-C ends a command even when it was started with SIGINT ignored (as a shell's background job is).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     args = hoist_globals(list(sys.argv[1:] if argv is None else argv))
     try:
         app(args=args, prog_name="starform")

@@ -71,10 +71,8 @@ def test_sign_in_with_the_local_link_and_see_the_apps(env: dict[str, str], tmp_p
                 ["starform", "admin", "token", "create", "--workspace", "default", "--role", "owner", "-o", "json"], cli
             ).stdout
         )["token"]
-        assert (
-            run(["starform", "apps", "create", "web", "--repo", git_repo("static", tmp_path / "repos")], cli).returncode
-            == 0
-        )
+        assert run(["starform", "apps", "create", "api", "--repo", "https://git.example/api.git"], cli).returncode == 0
+        repo = git_repo("static", tmp_path / "repos")
         with chromium() as browser:
             stranger = browser.new_page()
             stranger.goto(f"http://localhost:{port}/")
@@ -84,24 +82,21 @@ def test_sign_in_with_the_local_link_and_see_the_apps(env: dict[str, str], tmp_p
             page = browser.new_page()
             page.goto(link)
             page.wait_for_url(f"http://localhost:{port}/", timeout=60_000)
-            page.locator("#app-web").wait_for(timeout=60_000)
+            page.locator("#app-api").wait_for(timeout=60_000)
             assert page.locator("#signed-in-user").inner_text() == "admin"
-            assert page.locator("#app-web .app-status").inner_text() == "new"
-            assert f"web-default.localhost:{apps_port}" in page.locator("#app-web").inner_text()
-            page.screenshot(path=str(SHOTS / "apps.png"), full_page=True)
+            assert page.locator("#app-api .app-status").inner_text() == "new"
+            assert f"api-default.localhost:{apps_port}" in page.locator("#app-api").inner_text()
 
             page.fill("#new-app-name", "Bad_Name")
-            page.fill("#new-app-repo", "https://git.example/x.git")
+            page.fill("#new-app-repo", repo)
             page.click("#new-app-submit")
             page.locator("#new-app-error").wait_for(timeout=30_000)
             assert "name" in page.locator("#new-app-error").inner_text()
-            page.fill("#new-app-name", "api")
+            page.fill("#new-app-name", "web")  # from a local git repository
             page.click("#new-app-submit")
-            page.wait_for_url("**/apps/api", timeout=30_000)
-            page.goto(f"http://localhost:{port}/")
-            page.locator("#app-api").wait_for(timeout=30_000)
-            page.click("#app-web a")
             page.wait_for_url("**/apps/web", timeout=30_000)
+            page.locator("#builds-empty").wait_for(timeout=30_000)  # the empty state says what to do next
+            assert "starform deploy web" in page.locator("#builds-empty").inner_text()
             page.locator("#deploy-button").click()
             page.get_by_text("--> succeeded").wait_for(timeout=120_000)  # the live log tail, no reload
             page.screenshot(path=str(SHOTS / "app-build.png"), full_page=True)
@@ -110,13 +105,20 @@ def test_sign_in_with_the_local_link_and_see_the_apps(env: dict[str, str], tmp_p
                 "document.querySelector('#app-status')?.innerText.trim().toLowerCase() === 'running'", timeout=90_000
             )
             page.screenshot(path=str(SHOTS / "app-running.png"), full_page=True)
+            page.goto(f"http://localhost:{port}/")
+            page.locator("#app-web").wait_for(timeout=30_000)
+            page.screenshot(path=str(SHOTS / "apps.png"), full_page=True)
+            page.goto(f"http://localhost:{port}/apps/web")
+            page.locator("#app-status").wait_for(timeout=30_000)
             assert page.locator("#app-release").inner_text() == "v1"
             site = browser.new_page()
             site.goto(f"http://web-default.localhost:{apps_port}/")
             assert "hello from a static site" in site.content()
 
             page.click("#tab-variables")
-            assert page.locator("#next-release").inner_text() == "this creates release v2"
+            page.wait_for_function(
+                "document.querySelector('#next-release')?.innerText === 'this creates release v2'", timeout=30_000
+            )
             page.fill("#var-name", "GREETING")
             page.fill("#var-value", "hello")
             page.click("#var-save")
