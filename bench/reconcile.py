@@ -95,7 +95,11 @@ def offline() -> None:
 
 
 def against_the_api_server() -> None:
+    import urllib3
+
     from tests.kube import KubeServer
+
+    urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # the local server's self-signed cert
 
     kube = KubeServer().start()
     try:

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import httpx
-import urllib3
 import yaml
 from kubernetes import client, utils
 from kubernetes.dynamic import DynamicClient
@@ -26,7 +25,6 @@ ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path(os.environ.get("STARFORM_KUBE_CACHE", Path.home() / ".cache/starform/k8s"))
 APISERVER = CACHE / "v1.20.2-1" / "kube-apiserver"  # the name scripts/kube-build.sh caches it under
 ETCD = Path(shutil.which("etcd") or "/usr/bin/etcd")
-urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # the test server's self-signed certificate
 ADMIN_TOKEN, SHUTTLE_TOKEN = "admin-test-token", "shuttle-test-token"
 WRITE_VERBS = {"APPLY", "PATCH", "POST", "PUT", "DELETE", "CREATE", "UPDATE", "DELETECOLLECTION"}
 MANAGED = {
