@@ -34,7 +34,8 @@ MANAGED = {
 
 
 class KubeServer:
-    def __init__(self) -> None:
+    def __init__(self, *, gateway_api: bool = True) -> None:
+        self.gateway_api = gateway_api
         for binary in (APISERVER, ETCD):
             if not binary.exists():
                 raise RuntimeError(f"{binary} is missing: run `make test` (it runs scripts/kube-build.sh)")
@@ -101,12 +102,14 @@ class KubeServer:
     def _install(self) -> None:
         """The Gateway API's HTTPRoute kind, Shuttle's RBAC from deploy/, bound to the ``shuttle`` user."""
         admin = self.client(ADMIN_TOKEN)
-        crd = yaml.safe_load((ROOT / "tests/fixtures/k8s/httproute-crd.yaml").read_text())
-        utils.create_from_dict(admin, crd)
         for doc in yaml.safe_load_all((ROOT / "deploy/shuttle/rbac.yaml").read_text()):
             if doc["kind"] == "ClusterRoleBinding":
                 doc["subjects"].append({"kind": "User", "name": "shuttle", "apiGroup": "rbac.authorization.k8s.io"})
             utils.create_from_dict(admin, doc)
+        if not self.gateway_api:
+            return
+        crd = yaml.safe_load((ROOT / "tests/fixtures/k8s/httproute-crd.yaml").read_text())
+        utils.create_from_dict(admin, crd)
         ext = client.ApiextensionsV1Api(admin)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

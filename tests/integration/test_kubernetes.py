@@ -272,3 +272,16 @@ def test_settings_build_the_target_from_a_kubeconfig(kube: KubeServer, tmp_path:
     with pytest.raises(ShuttleConfigError) as bad:
         kube_target(load_settings(target="kubernetes", kubeconfig=tmp_path / "missing"))
     assert "SHUTTLE_KUBECONFIG" in str(bad.value)
+
+
+def test_a_cluster_without_the_gateway_api_gets_a_clear_error() -> None:
+    bare = KubeServer(gateway_api=False).start()
+    try:
+        target = KubernetesTarget(bare.client())
+        _actions, errors = tick(target, state(spec("web")))
+        assert len(errors) == 1 and "does not serve a kind" in errors[0] and "HTTPRoute" in errors[0]
+        (report,) = target.report()
+        assert report.phase == "failed" and "Gateway API" in (report.last_exit_reason or "")
+        assert client.AppsV1Api(bare.client(ADMIN_TOKEN)).read_namespaced_deployment("web", NS).metadata.name == "web"
+    finally:
+        bare.stop()

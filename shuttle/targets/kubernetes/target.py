@@ -111,6 +111,11 @@ class KubernetesTarget:
             except Unrunnable as e:
                 self.problems[action.spec.key] = str(e)  # type: ignore[union-attr]
                 errors.append(str(e))
+            except ResourceNotFoundError as e:  # e.g. the Gateway API's CRDs are not installed
+                key = action.key if isinstance(action, Remove) else action.spec.key
+                errors.append(f"{key}: the cluster does not serve a kind Shuttle needs: {e}")
+                if not isinstance(action, Remove):
+                    self.problems[key] = "the cluster does not serve a kind Shuttle needs (Gateway API installed?)"
             except ApiException as e:
                 key = action.key if isinstance(action, Remove) else action.spec.key
                 errors.append(f"{key}: {e.status} {e.reason}: {_message(e)}")
