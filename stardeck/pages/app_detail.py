@@ -34,6 +34,7 @@ class AppState(SessionState):
     can_deploy: bool = False
     watch_id: int = 0
     webhook_url: str = ""
+    shown: str = "-"  # the app the lists below belong to, once loaded (no empty state before that)
 
     def _name(self) -> str:
         return self.app_param()
@@ -77,6 +78,7 @@ class AppState(SessionState):
             "branch": found.branch,
         }
         self.webhook_url = sb.settings.public_url.rstrip("/") + "/webhooks/github"
+        self.shown = found.name
         self.builds = [
             {
                 "id": str(b.id),
@@ -173,7 +175,7 @@ def _overview() -> rx.Component:
 def _builds() -> rx.Component:
     return rx.vstack(
         rx.cond(
-            AppState.builds.length() == 0,
+            (AppState.builds.length() == 0) & (AppState.app["name"] == AppState.shown),
             rx.callout(
                 rx.text(
                     "No builds yet. Click Deploy, run ",

@@ -95,8 +95,9 @@ def test_sign_in_with_the_local_link_and_see_the_apps(env: dict[str, str], tmp_p
             page.fill("#new-app-name", "web")  # from a local git repository
             page.click("#new-app-submit")
             page.wait_for_url("**/apps/web", timeout=30_000)
-            page.locator("#builds-empty").wait_for(timeout=30_000)  # the empty state says what to do next
-            assert "starform deploy web" in page.locator("#builds-empty").inner_text()
+            page.wait_for_function(  # the empty state says what to do next
+                "document.querySelector('#builds-empty')?.innerText.includes('starform deploy web')", timeout=30_000
+            )
             page.locator("#deploy-button").click()
             page.get_by_text("--> succeeded").wait_for(timeout=120_000)  # the live log tail, no reload
             page.screenshot(path=str(SHOTS / "app-build.png"), full_page=True)
