@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import select
 
 from starbase.contracts import LogLine
+from starbase.errors import StarbaseError
 from starbase.models import Build
 from starbase.ports import MetricSample
 from starbase.services.dto import MASK
@@ -178,3 +179,35 @@ def test_mission_control_builds_figures_and_changes_range(deck: World) -> None:
     assert state.ranges["cpu"] == "7d"
     state.set_range("cpu", "forever")
     assert state.ranges["cpu"] == "7d"
+
+
+class _Page:
+    """Just what ``keep_fresh`` uses of a Reflex state: ``async with``, ``watch_id`` and ``_refresh``."""
+
+    def __init__(self, *, stop_after: int | None = None, fail_after: int | None = None) -> None:
+        self.watch_id, self.refreshes = 1, 0
+        self.stop_after, self.fail_after = stop_after, fail_after
+
+    async def __aenter__(self) -> _Page:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        return None
+
+    def _refresh(self) -> None:
+        self.refreshes += 1
+        if self.refreshes == self.stop_after:
+            self.watch_id += 1  # the page was loaded again or left
+        if self.refreshes == self.fail_after:
+            raise StarbaseError("gone")
+
+
+def test_keep_fresh_stops_when_the_page_changes_fails_or_hits_its_limit() -> None:
+    import asyncio
+
+    from stardeck.state import keep_fresh
+
+    capped, left, failing = _Page(), _Page(stop_after=2), _Page(fail_after=1)
+    for page in (capped, left, failing):
+        asyncio.run(keep_fresh(page, period=0, limit=5))
+    assert (capped.refreshes, left.refreshes, failing.refreshes) == (5, 2, 1)
