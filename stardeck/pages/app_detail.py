@@ -87,6 +87,8 @@ class AppState(SessionState):
                 "commit": (b.commit_sha or "")[:7],
                 "release": b.release or "-",
                 "error": b.error or "",
+                "when": b.created_at.strftime("%m-%d %H:%M"),
+                "duration": f"{b.duration_s:.1f} s" if b.duration_s is not None else "",
             }
             for b in builds.list_builds(**common, app=name, limit=10)
         ]
@@ -195,8 +197,12 @@ def _builds() -> rx.Component:
                 rx.code(b["commit"]),
                 rx.text(b["ref"]),
                 rx.text("→ ", b["release"]),
+                rx.text(b["when"], size="1", color_scheme="gray"),
+                rx.text(b["duration"], size="1", color_scheme="gray", class_name="build-duration"),
                 rx.text(b["error"], color_scheme="red", size="1"),
                 spacing="3",
+                wrap="wrap",
+                align="center",
             ),
         ),
         rx.cond(

@@ -100,6 +100,9 @@ def test_sign_in_with_the_local_link_and_see_the_apps(env: dict[str, str], tmp_p
             )
             page.locator("#deploy-button").click()
             page.get_by_text("--> succeeded").wait_for(timeout=120_000)  # the live log tail, no reload
+            page.wait_for_function(  # the finished build shows how long it took
+                "document.querySelector('.build-duration')?.innerText.endsWith(' s')", timeout=30_000
+            )
             page.screenshot(path=str(SHOTS / "app-build.png"), full_page=True)
             # the page follows Shuttle's report by itself: no reload
             page.wait_for_function(
