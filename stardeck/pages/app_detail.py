@@ -36,9 +36,6 @@ class AppState(SessionState):
     webhook_url: str = ""
     shown: str = "-"  # the app the lists below belong to, once loaded (no empty state before that)
 
-    def _name(self) -> str:
-        return self.app_param()
-
     @rx.event
     def load(self):  # type: ignore[no-untyped-def]
         wanted = self.query_param("workspace")
@@ -65,7 +62,7 @@ class AppState(SessionState):
         await keep_fresh(self, period=WATCH_S, limit=WATCH_MAX)
 
     def _refresh(self) -> None:
-        sb, caller, name = starbase(), self.principal(), self._name()
+        sb, caller, name = starbase(), self.principal(), self.app_param()
         common = {"uow": sb.uow, "principal": caller, "workspace": self.workspace}
         found = apps.get_app(**common, name=name, apps_domain=sb.settings.apps_domain, apps_port=sb.settings.apps_port)
         self.app = {
@@ -107,7 +104,7 @@ class AppState(SessionState):
                 logs=sb.logs,
                 principal=self.principal(),
                 workspace=self.workspace,
-                app=self._name(),
+                app=self.app_param(),
                 trigger="ui",
             )
         except StarbaseError as e:
@@ -126,7 +123,7 @@ class AppState(SessionState):
                 clock=sb.clock,
                 principal=self.principal(),
                 workspace=self.workspace,
-                app=self._name(),
+                app=self.app_param(),
                 body=RollbackRequest(to=version),
             )
         except StarbaseError as e:

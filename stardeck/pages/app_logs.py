@@ -23,9 +23,6 @@ class AppLogsState(SessionState):
     cursor: int = 0
     error: str = ""
 
-    def _name(self) -> str:
-        return self.app_param()
-
     def _read(self, after: int | None) -> None:
         sb = starbase()
         found = logs.read_logs(
@@ -34,7 +31,7 @@ class AppLogsState(SessionState):
             clock=sb.clock,
             principal=self.principal(),
             workspace=self.workspace,
-            app=self._name(),
+            app=self.app_param(),
             since=self.since or None,
             search=self.search or None,
             after=after,

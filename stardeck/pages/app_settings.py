@@ -23,9 +23,6 @@ class AppSettingsState(SessionState):
     can_reveal: bool = False
     error: str = ""
 
-    def _name(self) -> str:
-        return self.app_param()
-
     @rx.event
     def load(self):  # type: ignore[no-untyped-def]
         redirect = self.require_session()
@@ -51,7 +48,7 @@ class AppSettingsState(SessionState):
 
     def _refresh(self) -> None:
         sb, caller = starbase(), self.principal()
-        common = {"uow": sb.uow, "principal": caller, "workspace": self.workspace, "app": self._name()}
+        common = {"uow": sb.uow, "principal": caller, "workspace": self.workspace, "app": self.app_param()}
         self.env = [
             {"name": v.name, "value": v.value, "source": v.source, "overridden": "overridden" if v.overridden else ""}
             for v in variables.list_app_vars(**common, box=sb.secrets, reveal=self.revealed)
@@ -63,7 +60,7 @@ class AppSettingsState(SessionState):
             uow=sb.uow,
             principal=caller,
             workspace=self.workspace,
-            name=self._name(),
+            name=self.app_param(),
             apps_domain=sb.settings.apps_domain,
         )
         self.replicas = str(shown.replicas)
@@ -87,7 +84,7 @@ class AppSettingsState(SessionState):
                 clock=sb.clock,
                 principal=self.principal(),
                 workspace=self.workspace,
-                app=self._name(),
+                app=self.app_param(),
                 change=change,
             )
         except StarbaseError as e:
@@ -120,7 +117,7 @@ class AppSettingsState(SessionState):
                 clock=sb.clock,
                 principal=self.principal(),
                 workspace=self.workspace,
-                app=self._name(),
+                app=self.app_param(),
                 body=ScaleChange(replicas=int(raw)),
             )
         except StarbaseError as e:

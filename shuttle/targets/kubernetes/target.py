@@ -84,13 +84,10 @@ class KubernetesTarget:
         found: dict[Ident, Obj] = {}
         for api_version, kind in KINDS:
             try:
-                items = self._resource(api_version, kind).get(label_selector=f"{MANAGED_BY}={MANAGER}").items
+                items = self._list_kind(api_version, kind)
             except ResourceNotFoundError:
                 continue  # e.g. the Gateway API is not installed: nothing of that kind to observe
-            for item in items:
-                obj = item.to_dict()
-                obj.setdefault("kind", kind)
-                found[ident(obj)] = obj
+            found.update((ident(obj), obj) for obj in items)
         return found
 
     # --- the Target protocol ---------------------------------------------------------------------------
@@ -126,6 +123,7 @@ class KubernetesTarget:
     def report(self) -> list[WorkloadReport]:
         if self.desired is None:
             return []
+        # listed again, not taken from observe(): status after this tick's writes
         deployments = {ident(o): o for o in self._list_kind("apps/v1", "Deployment")}
         pods_by_key: dict[str, list[Obj]] = defaultdict(list)
         for pod in self._list_kind("v1", "Pod"):
@@ -211,8 +209,9 @@ class KubernetesTarget:
         raise AssertionError("unreachable")
 
     def _list_kind(self, api_version: str, kind: str) -> list[Obj]:
+        """Every object of one kind that Starform labels, cluster-wide (list items carry no ``kind``)."""
         items = self._resource(api_version, kind).get(label_selector=f"{MANAGED_BY}={MANAGER}").items
-        return [item.to_dict() for item in items]
+        return [{**item.to_dict(), "kind": kind} for item in items]
 
 
 def _api_version_key(obj: Obj) -> str:
